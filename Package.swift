@@ -1,0 +1,104 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layering (checked in review, see ARCHITECTURE.md):
+//   PushCore      pure values shared by every transport; depends on nothing.
+//   APNSBinary    binary provider protocol; knows nothing of PostgreSQL.
+//   JobQueue      the PostgreSQL queue; knows nothing of APNs.
+//   MockGateway   the APNs stand-in that ships with the product.
+//   PushWorker    wiring and CLI commands; the only module that sees everything.
+let package = Package(
+    name: "pushworker",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "pushworker", targets: ["PushWorkerCLI"]),
+        .library(name: "PushCore", targets: ["PushCore"]),
+        .library(name: "APNSBinary", targets: ["APNSBinary"]),
+        .library(name: "JobQueue", targets: ["JobQueue"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+    ],
+    targets: [
+        .target(name: "PushCore"),
+        .target(
+            name: "APNSBinary",
+            dependencies: [
+                "PushCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "JobQueue",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Migrations")]
+        ),
+        .target(
+            name: "MockGateway",
+            dependencies: [
+                "PushCore",
+                "APNSBinary",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "PushWorker",
+            dependencies: [
+                "PushCore",
+                "APNSBinary",
+                "JobQueue",
+                "MockGateway",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(name: "PushWorkerCLI", dependencies: ["PushWorker"]),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "MockGateway",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(name: "PushCoreTests", dependencies: ["PushCore"]),
+        .testTarget(
+            name: "APNSBinaryTests",
+            dependencies: [
+                "APNSBinary", "TestSupport",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "TestSupport"]),
+        .testTarget(name: "MockGatewayTests", dependencies: ["MockGateway", "APNSBinary", "TestSupport"]),
+        .testTarget(name: "PushWorkerTests", dependencies: ["PushWorker", "TestSupport"]),
+    ]
+)

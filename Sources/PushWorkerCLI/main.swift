@@ -1,0 +1,3 @@
+import PushWorker
+
+await PushWorkerCommand.main()
