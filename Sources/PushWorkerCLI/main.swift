@@ -1,3 +1,0 @@
-import PushWorker
-
-await PushWorkerCommand.main()
