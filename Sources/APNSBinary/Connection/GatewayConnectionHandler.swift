@@ -198,7 +198,7 @@ final class GatewayConnectionHandler: ChannelInboundHandler {
 
     /// Remembers the write and makes sure the idle timer is armed.
     private func noteWrite(_ context: ChannelHandlerContext) {
-        lastWriteAt = .now()
+        lastWriteAt = context.eventLoop.now
         if idleTimer == nil { armIdleTimer(context, at: lastWriteAt + configuration.idleProbeDelay) }
     }
 
@@ -207,7 +207,7 @@ final class GatewayConnectionHandler: ChannelInboundHandler {
             guard let self, let context = self.context else { return }
             self.idleTimer = nil
             let due = self.lastWriteAt + self.configuration.idleProbeDelay
-            if due > .now() {
+            if due > context.eventLoop.now {
                 self.armIdleTimer(context, at: due)
             } else {
                 self.run(self.window.idleDeadlineReached())

@@ -26,7 +26,7 @@ public struct BackoffPolicy: Sendable, Hashable {
         let seconds = min(
             initial.seconds * pow(multiplier, min(exponent, 64)),
             maximum.seconds)
-        return .seconds(seconds * (1 - jitter * random))
+        return .nanoseconds(Int64((seconds * (1 - jitter * random) * 1e9).rounded()))
     }
 }
 
