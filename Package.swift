@@ -80,6 +80,15 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "PushWorkerCLI", dependencies: ["PushWorker"]),
+        .executableTarget(
+            name: "SendBenchmark",
+            dependencies: [
+                "APNSBinary", "MockGateway", "PushCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .target(
             name: "TestSupport",
             dependencies: [
@@ -93,7 +102,7 @@ let package = Package(
         .testTarget(
             name: "APNSBinaryTests",
             dependencies: [
-                "APNSBinary", "TestSupport",
+                "APNSBinary", "MockGateway", "TestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ]
