@@ -12,6 +12,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import PushCore
+import X509
 
 struct Options {
     var notifications = 1_000_000
@@ -59,7 +60,7 @@ let gateway = try await MockGateway.start(
     group: gatewayGroup)
 
 var tls = TLSConfiguration.makeClientConfiguration()
-tls.trustRoots = .certificates([try NIOSSLCertificate(bytes: Array(pki.authority.certificatePEM().utf8), format: .pem)])
+tls.trustRoots = .certificates([try NIOSSLCertificate(bytes: Array(pki.authority.certificate.serializeAsPEM().pemString.utf8), format: .pem)])
 tls.certificateChain = [.certificate(try pki.client.nioCertificate())]
 tls.privateKey = .privateKey(try pki.client.nioPrivateKey())
 let context = try NIOSSLContext(configuration: tls)

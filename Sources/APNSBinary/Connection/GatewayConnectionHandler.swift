@@ -58,6 +58,9 @@ final class GatewayConnectionHandler: ChannelInboundHandler {
         isReady && window.acceptsNotifications && (context?.channel.isWritable ?? false)
     }
 
+    /// The most notifications this connection carries before its probe.
+    var windowCapacity: Int { configuration.windowCapacity }
+
     /// Whether notifications written here still wait for proof.
     var hasUnconfirmed: Bool { !window.unconfirmed.isEmpty }
 

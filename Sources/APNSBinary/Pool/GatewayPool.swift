@@ -25,9 +25,12 @@ public final class GatewayPool: Sendable {
         public var serverHostname: String?
         /// Connections, reconnect back-off, and when the gateway counts as unreachable.
         public var machine: GatewayPoolStateMachine<ContinuousClock.Instant>.Configuration
-        /// Notifications per connection before the probe proves them and the connection is
-        /// replaced. Bounds the memory each connection holds.
+        /// The most notifications a connection carries before the probe proves them and the
+        /// connection is replaced. Bounds the memory each connection holds. The pool adapts the
+        /// actual window between ``minimumWindowCapacity`` and this (see ``WindowSizing``).
         public var windowCapacity: Int
+        /// The smallest window the pool shrinks to when rejections are frequent.
+        public var minimumWindowCapacity: Int
         /// Probe a connection that has unconfirmed notifications and wrote nothing for this long.
         public var idleProbeDelay: TimeAmount
         /// Give up on a connection whose probe is not answered in this time.
@@ -44,7 +47,7 @@ public final class GatewayPool: Sendable {
 
         public init(
             host: String, port: Int, serverHostname: String? = nil, connectionCount: Int = 4,
-            windowCapacity: Int = 32_768, idleProbeDelay: TimeAmount = .milliseconds(200),
+            windowCapacity: Int = 32_768, minimumWindowCapacity: Int = 64, idleProbeDelay: TimeAmount = .milliseconds(200),
             probeTimeout: TimeAmount = .seconds(10), connectTimeout: TimeAmount = .seconds(10),
             maxUnprovenAttempts: Int = 4, pendingLimit: Int = 65_536, dispatchChunk: Int = 512,
             backoff: BackoffPolicy = .init(), unreachableAfterFailures: Int = 6
@@ -55,6 +58,7 @@ public final class GatewayPool: Sendable {
             self.machine = .init(
                 connectionCount: connectionCount, backoff: backoff, unreachableAfterFailures: unreachableAfterFailures)
             self.windowCapacity = windowCapacity
+            self.minimumWindowCapacity = minimumWindowCapacity
             self.idleProbeDelay = idleProbeDelay
             self.probeTimeout = probeTimeout
             self.connectTimeout = connectTimeout

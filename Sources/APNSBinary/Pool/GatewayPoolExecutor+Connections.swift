@@ -32,7 +32,9 @@ extension GatewayPoolExecutor {
     }
 
     private func connect(slot: Int) {
-        let handler = GatewayConnectionHandler(slot: slot, configuration: configuration.connection)
+        var connectionConfiguration = configuration.connection
+        connectionConfiguration.windowCapacity = windowSizing.current
+        let handler = GatewayConnectionHandler(slot: slot, configuration: connectionConfiguration)
         handler.delegate = self
         connections[slot] = handler
         proven[slot] = false
@@ -96,6 +98,9 @@ extension GatewayPoolExecutor {
         "TLSV1_ALERT_UNKNOWN_CA", "SSLV3_ALERT_BAD_CERTIFICATE", "TLSV1_ALERT_CERTIFICATE_REQUIRED",
         "SSLV3_ALERT_CERTIFICATE_EXPIRED", "SSLV3_ALERT_CERTIFICATE_REVOKED", "SSLV3_ALERT_CERTIFICATE_UNKNOWN",
         "SSLV3_ALERT_UNSUPPORTED_CERTIFICATE", "TLSV1_ALERT_ACCESS_DENIED",
+        // The server could not verify our CertificateVerify signature (key and certificate disagree,
+        // or it does not accept the chain).
+        "TLSV1_ALERT_DECRYPT_ERROR",
     ]
 
     /// The BoringSSL reason code in an error description (without file paths).

@@ -19,6 +19,8 @@ final class GatewayPoolExecutor {
     var channels: [(any Channel)?]
     /// Whether the current connection of a slot got protocol evidence (error response / probe answer).
     var proven: [Bool]
+    /// How many notifications the next connection carries before its probe.
+    var windowSizing: WindowSizing
     var pending = CircularBuffer<PendingNotification>(initialCapacity: 1024)
     var outcomes: [GatewayOutcome] = []
     var statistics = GatewayPoolStatistics()
@@ -41,6 +43,9 @@ final class GatewayPoolExecutor {
         self.connections = Array(repeating: nil, count: configuration.machine.connectionCount)
         self.channels = Array(repeating: nil, count: configuration.machine.connectionCount)
         self.proven = Array(repeating: false, count: configuration.machine.connectionCount)
+        self.windowSizing = WindowSizing(
+            minimum: min(configuration.minimumWindowCapacity, configuration.windowCapacity),
+            initial: min(1_024, configuration.windowCapacity), maximum: configuration.windowCapacity)
     }
 
     // MARK: Calls from GatewayPool (on the loop)
@@ -105,8 +110,13 @@ final class GatewayPoolExecutor {
                     cursor = (cursor + 1) % connections.count
                     guard let connection = connections[cursor], connection.acceptsNotifications else { continue }
                     var taken = 0
-                    while taken < configuration.dispatchChunk, let next = pending.first, connection.enqueue(next) {
-                        pending.removeFirst()
+                    // Pop before offering: a write can close the channel re-entrantly, and the
+                    // settlement then puts handed-back notifications at the front of `pending`.
+                    while taken < configuration.dispatchChunk, let next = pending.popFirst() {
+                        guard connection.enqueue(next) else {
+                            pending.prepend(next)
+                            break
+                        }
                         taken += 1
                     }
                     if taken > 0 {
@@ -188,10 +198,15 @@ extension GatewayPoolExecutor: GatewayConnectionDelegate {
     ) {
         let unproven: Bool
         switch settlement.cause {
-        case .rejected, .shutdown, .probeAnswered:
+        case .rejected:
+            proven[connection.slot] = true
+            unproven = false
+            windowSizing.rejected(afterAccepting: settlement.accepted.count)
+        case .shutdown, .probeAnswered:
             proven[connection.slot] = true
             unproven = false
             if settlement.cause == .probeAnswered { statistics.probesAnswered += 1 }
+            windowSizing.provedWithoutRejection(accepted: settlement.accepted.count, capacity: connection.windowCapacity)
         case .unknownIdentifier, .closedWithoutResponse:
             unproven = true
         }

@@ -1,0 +1,39 @@
+import APNSBinary
+import MockGateway
+import NIOCore
+import NIOPosix
+import Testing
+
+@Suite struct FeedbackClientLoopbackTests {
+    static let tuples = (1...3).map { index in
+        FeedbackTuple(timestamp: 1_700_000_000 + UInt32(index), deviceToken: ByteBuffer(bytes: LoopbackFixture.token(UInt64(index))))
+    }
+
+    func fetch(_ plan: FeedbackPlan) async throws -> FeedbackReport {
+        let pki = try LoopbackFixture.pki.get()
+        let gateway = try await MockGateway.start(MockGatewayConfiguration(tls: try pki.serverTLS(), feedback: plan))
+        defer { Task { try? await gateway.stop() } }
+        let client = FeedbackClient(
+            configuration: .init(host: "127.0.0.1", port: gateway.feedbackPort!, serverHostname: "localhost"),
+            tlsContext: try LoopbackFixture.clientContext(identity: pki, trust: pki),
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+        return try await client.fetch()
+    }
+
+    @Test func readsEveryTupleUntilTheServiceCloses() async throws {
+        let report = try await fetch(FeedbackPlan(tuples: Self.tuples))
+        #expect(report == FeedbackReport(tuples: Self.tuples))
+    }
+
+    @Test func truncatedLastTupleIsReportedBesideTheCompleteOnes() async throws {
+        let report = try await fetch(FeedbackPlan(tuples: Self.tuples, truncateLastTuple: true))
+        #expect(report.tuples == Array(Self.tuples.dropLast()))
+        let truncation = try #require(report.truncation)
+        #expect(truncation.code == .truncatedFeedbackTuple)
+        #expect(!truncation.bytes.isEmpty && truncation.bytes.count < 38)
+    }
+
+    @Test func emptyListIsAnEmptyReport() async throws {
+        #expect(try await fetch(FeedbackPlan()) == FeedbackReport(tuples: []))
+    }
+}

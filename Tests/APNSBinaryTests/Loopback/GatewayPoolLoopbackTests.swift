@@ -1,0 +1,133 @@
+import APNSBinary
+import Foundation
+import MockGateway
+import NIOCore
+import NIOPosix
+import NIOSSL
+import Testing
+
+/// The pool against the mock gateway over real mutual TLS on loopback.
+@Suite(.serialized) struct GatewayPoolLoopbackTests {
+    /// 100,000 in a release run (`PUSHWORKER_LOAD_NOTIFICATIONS=100000 swift test -c release …`);
+    /// 20,000 by default so a debug run stays well under a minute. Fault spacing scales with it
+    /// (every 10 % a shutdown, every 7 % an abrupt close).
+    static let loadCount = Int(ProcessInfo.processInfo.environment["PUSHWORKER_LOAD_NOTIFICATIONS"] ?? "") ?? 20_000
+
+    @Test func everyNotificationEndsOnceAndTheLedgerMatchesUnderFaults() async throws {
+        let pki = try LoopbackFixture.pki.get()
+        let count = UInt64(Self.loadCount)
+        let invalidTags = Set(stride(from: UInt64(50), to: count, by: 100))  // 1 %
+        let ledgerPath = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-\(UUID()).tsv").path
+        defer { try? FileManager.default.removeItem(atPath: ledgerPath) }
+        let faults = FaultPlan(
+            invalidTokens: Set(invalidTags.map { ByteBuffer(bytes: LoopbackFixture.token($0)) }),
+            shutdownEvery: Self.loadCount / 10, abruptCloseEvery: Self.loadCount * 7 / 100)
+        let gateway = try await MockGateway.start(
+            MockGatewayConfiguration(tls: try pki.serverTLS(), faults: faults, ledgerPath: ledgerPath))
+        let pool = GatewayPool(
+            configuration: .init(
+                host: "127.0.0.1", port: gateway.gatewayPort, serverHostname: "localhost", connectionCount: 4,
+                backoff: BackoffPolicy(initial: .milliseconds(5), maximum: .milliseconds(200))),
+            tlsContext: try LoopbackFixture.clientContext(identity: pki, trust: pki),
+            eventLoop: MultiThreadedEventLoopGroup.singleton.next())
+        pool.start()
+
+        let results = try await LoopbackFixture.send(LoopbackFixture.notifications(0..<count), pool: pool)
+        let statistics = await pool.statistics()
+        try await gateway.stop()
+        let gatewayStatistics = gateway.statistics()
+
+        // Exactly one outcome per notification.
+        let missing = (0..<count).filter { results[$0] == nil }
+        let repeated = results.filter { $0.value.count != 1 }
+        #expect(missing.isEmpty, "\(missing.count) notifications got no outcome, e.g. \(missing.prefix(5))")
+        #expect(repeated.isEmpty, "\(repeated.count) notifications got several outcomes, e.g. \(repeated.prefix(3))")
+        let accepted = Set(results.filter { $0.value == [.accepted] }.keys)
+        let rejected = Set(results.filter { $0.value == [.rejected(.invalidToken)] }.keys)
+        let other = results.filter { $0.value.count == 1 && $0.value != [.accepted] && $0.value != [.rejected(.invalidToken)] }
+        #expect(other.isEmpty, "\(other.count) notifications ended otherwise, e.g. \(other.prefix(3))")
+        #expect(rejected == invalidTags, "rejected: \(rejected.subtracting(invalidTags).count) valid ones, \(invalidTags.subtracting(rejected).count) invalid ones missing")
+        #expect(accepted.count + rejected.count == Int(count))
+
+        // The client's accepted set equals the gateway's ledger.
+        let lines = try String(contentsOfFile: ledgerPath, encoding: .utf8).split(separator: "\n")
+        let ledgerTags = lines.compactMap { LoopbackFixture.tag(ofTokenHex: $0.split(separator: "\t")[3]) }
+        let ledger = Set(ledgerTags)
+        #expect(ledger == accepted, "ledger and client disagree: \(ledger.subtracting(accepted).count) only in the ledger, \(accepted.subtracting(ledger).count) only in the client")
+        let duplicates = ledgerTags.count - ledger.count
+        #expect(duplicates == gatewayStatistics.duplicates)
+        // A duplicate is only possible for notifications resent with nothing proven (abrupt close).
+        #expect(duplicates <= statistics.resentUnproven)
+
+        // Every fault happened and was answered with resends.
+        #expect(gatewayStatistics.shutdownsSent > 0 && gatewayStatistics.abruptCloses > 0)
+        #expect(statistics.resentAfterRejection > 0 && statistics.resentUnproven > 0)
+        #expect(statistics.accepted == accepted.count && statistics.rejected == rejected.count && statistics.failed == 0)
+        print("""
+            loopback load: notifications=\(count) accepted=\(accepted.count) rejected=\(rejected.count) \
+            resent: after rejection=\(statistics.resentAfterRejection) after shutdown=\(statistics.resentAfterShutdown) \
+            unproven=\(statistics.resentUnproven); gateway: shutdowns=\(gatewayStatistics.shutdownsSent) \
+            abrupt closes=\(gatewayStatistics.abruptCloses) duplicates=\(duplicates) \
+            connections=\(statistics.connectionsEstablished) probes answered=\(statistics.probesAnswered)
+            """)
+    }
+
+    /// Drives a pool whose connections cannot succeed and returns the single failure it reports.
+    func failure(of pool: GatewayPool, tags: Range<UInt64> = 0..<50) async throws -> GatewayFailure {
+        pool.start()
+        let results = try await LoopbackFixture.send(LoopbackFixture.notifications(tags), pool: pool)
+        #expect(results.count == tags.count)
+        let failures = Set(results.values.flatMap { $0 }.compactMap { result -> GatewayFailure? in
+            if case .failed(let failure) = result { return failure }
+            return nil
+        })
+        #expect(failures.count == 1, "every notification fails with the same error: \(failures)")
+        return try #require(failures.first)
+    }
+
+    @Test func wrongClientCertificateIsFatal() async throws {
+        let pki = try LoopbackFixture.pki.get()
+        let stranger = try GatewayPKI()
+        let gateway = try await MockGateway.start(MockGatewayConfiguration(tls: try pki.serverTLS()))
+        let pool = GatewayPool(
+            configuration: .init(host: "127.0.0.1", port: gateway.gatewayPort, serverHostname: "localhost"),
+            tlsContext: try LoopbackFixture.clientContext(identity: stranger, trust: pki),
+            eventLoop: MultiThreadedEventLoopGroup.singleton.next())
+        let failure = try await failure(of: pool)
+        #expect(failure.code == .clientCertificateRejected)
+        #expect(failure.isFatal)
+        await #expect(throws: GatewayFailure.self) { try await pool.submit(LoopbackFixture.notifications(0..<1)) }
+        try await gateway.stop()
+    }
+
+    @Test func untrustedGatewayCertificateIsFatal() async throws {
+        let pki = try LoopbackFixture.pki.get()
+        let stranger = try GatewayPKI()
+        let gateway = try await MockGateway.start(MockGatewayConfiguration(tls: try pki.serverTLS()))
+        let pool = GatewayPool(
+            configuration: .init(host: "127.0.0.1", port: gateway.gatewayPort, serverHostname: "localhost"),
+            tlsContext: try LoopbackFixture.clientContext(identity: pki, trust: stranger),
+            eventLoop: MultiThreadedEventLoopGroup.singleton.next())
+        let failure = try await failure(of: pool)
+        #expect(failure.code == .gatewayCertificateUntrusted)
+        try await gateway.stop()
+    }
+
+    @Test func refusedConnectionsMakeTheGatewayUnreachable() async throws {
+        let pki = try LoopbackFixture.pki.get()
+        // A port that was just free: bind, read it, close.
+        let probe = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = probe.localAddress!.port!
+        try await probe.close()
+        let pool = GatewayPool(
+            configuration: .init(
+                host: "127.0.0.1", port: port, serverHostname: "localhost", connectionCount: 2,
+                backoff: BackoffPolicy(initial: .milliseconds(5), maximum: .milliseconds(50)), unreachableAfterFailures: 3),
+            tlsContext: try LoopbackFixture.clientContext(identity: pki, trust: pki),
+            eventLoop: MultiThreadedEventLoopGroup.singleton.next())
+        let failure = try await failure(of: pool)
+        #expect(failure.code == .gatewayUnreachable)
+        #expect(failure.message.contains("3 connection attempts in a row failed"))
+        #expect(await pool.statistics().connectionFailures >= 3)
+    }
+}

@@ -1,0 +1,61 @@
+import APNSBinary
+import MockGateway
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PushCore
+import Testing
+import X509
+
+/// A mock gateway over mutual TLS on loopback, and a way to run a pool against it.
+struct LoopbackFixture {
+    static let pki = Result { try GatewayPKI() }
+    static let content = try! NotificationContent(payload: Payload(validating: #"{"aps":{"alert":"load"}}"#, limit: .binaryFrame))
+
+    /// A 32-byte token that encodes `tag`, so the gateway's ledger maps back to tags.
+    static func token(_ tag: UInt64) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0x3C, count: 32)
+        withUnsafeBytes(of: tag.bigEndian) { bytes.replaceSubrange(0..<8, with: $0) }
+        return bytes
+    }
+
+    static func tag(ofTokenHex hex: Substring) -> UInt64? {
+        UInt64(hex.prefix(16), radix: 16)
+    }
+
+    static func notifications(_ tags: Range<UInt64>) -> [GatewayNotification] {
+        tags.map { GatewayNotification(tag: $0, deviceToken: try! DeviceToken(bytes: token($0)), content: content) }
+    }
+
+    /// A client context trusting `trust`'s CA and presenting `identity`.
+    static func clientContext(identity: GatewayPKI, trust: GatewayPKI) throws -> NIOSSLContext {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .certificates([try NIOSSLCertificate(bytes: Array(trust.authority.certificate.serializeAsPEM().pemString.utf8), format: .pem)])
+        tls.certificateChain = [.certificate(try identity.client.nioCertificate())]
+        tls.privateKey = .privateKey(try identity.client.nioPrivateKey())
+        return try NIOSSLContext(configuration: tls)
+    }
+
+    /// Sends `notifications` through a pool and drains it; returns every outcome by tag.
+    static func send(
+        _ notifications: [GatewayNotification], pool: GatewayPool, batchSize: Int = 2_048
+    ) async throws -> [UInt64: [GatewayOutcome.Result]] {
+        try await withThrowingTaskGroup(of: [UInt64: [GatewayOutcome.Result]].self) { group in
+            group.addTask {
+                var results: [UInt64: [GatewayOutcome.Result]] = [:]
+                for await batch in pool.outcomes {
+                    for outcome in batch { results[outcome.tag, default: []].append(outcome.result) }
+                }
+                return results
+            }
+            var index = 0
+            while index < notifications.count {
+                let end = min(index + batchSize, notifications.count)
+                try await pool.submit(Array(notifications[index..<end]))
+                index = end
+            }
+            await pool.drain()
+            return try await group.next()!
+        }
+    }
+}
