@@ -56,6 +56,8 @@ let package = Package(
                 "PushCore",
                 "APNSBinary",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -83,6 +85,10 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "MockGateway",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -98,7 +104,14 @@ let package = Package(
             ]
         ),
         .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "TestSupport"]),
-        .testTarget(name: "MockGatewayTests", dependencies: ["MockGateway", "APNSBinary", "TestSupport"]),
+        .testTarget(
+            name: "MockGatewayTests",
+            dependencies: [
+                "MockGateway", "APNSBinary", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .testTarget(name: "PushWorkerTests", dependencies: ["PushWorker", "TestSupport"]),
     ]
 )
