@@ -5,9 +5,13 @@ import TestSupport
 
 /// A running mock gateway with its PKI and ledger in a temporary folder.
 struct GatewayFixture {
+    /// One PKI for the whole suite: RSA key generation is the slowest step of a debug test run.
+    static let sharedPKI = Result { try TestPKI() }
+
     let pki: TestPKI
     let gateway: MockGateway
     let ledgerPath: String
+    let directory: String
 
     static func start(
         faults: FaultPlan = FaultPlan(),
@@ -15,8 +19,9 @@ struct GatewayFixture {
         rules: FrameRules = FrameRules(),
         pki: TestPKI? = nil
     ) async throws -> GatewayFixture {
-        let pki = try pki ?? TestPKI()
-        let ledgerPath = pki.directory + "/ledger.tsv"
+        let pki = try pki ?? sharedPKI.get()
+        let directory = try TestPKI.makeTemporaryDirectory(prefix: "mock-gateway")
+        let ledgerPath = directory + "/ledger.tsv"
         let configuration = MockGatewayConfiguration(
             tls: try pki.serverTLS(),
             rules: rules,
@@ -25,7 +30,7 @@ struct GatewayFixture {
             ledgerPath: ledgerPath
         )
         let gateway = try await MockGateway.start(configuration)
-        return GatewayFixture(pki: pki, gateway: gateway, ledgerPath: ledgerPath)
+        return GatewayFixture(pki: pki, gateway: gateway, ledgerPath: ledgerPath, directory: directory)
     }
 
     /// Sends the chunks with this PKI's client certificate and returns what came back.
@@ -51,9 +56,10 @@ struct GatewayFixture {
         try await waitUntil { $0.connectionsCurrent == 0 }
     }
 
-    /// Polls the gateway's counters until `condition` holds; fails after ten seconds.
+    /// Polls the gateway's counters until `condition` holds; fails after 30 seconds (generous:
+    /// parallel debug tests on two cores can starve a connection for seconds).
     func waitUntil(_ condition: (GatewayStatistics) -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         while !condition(gateway.statistics()) {
             guard ContinuousClock.now < deadline else {
                 throw ConditionTimedOut(statistics: gateway.statistics())
@@ -64,11 +70,11 @@ struct GatewayFixture {
 
     func stop() async throws {
         try await gateway.stop()
-        pki.remove()
+        try? FileManager.default.removeItem(atPath: directory)
     }
 }
 
 struct ConditionTimedOut: Error, CustomStringConvertible {
     var statistics: GatewayStatistics
-    var description: String { "condition not reached within 10 s; statistics: \(statistics)" }
+    var description: String { "condition not reached within 30 s; statistics: \(statistics)" }
 }
