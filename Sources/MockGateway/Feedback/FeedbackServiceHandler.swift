@@ -79,7 +79,7 @@ final class FeedbackServiceHandler: ChannelInboundHandler {
         let channel = context.channel
         let written = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(bytes), promise: written)
-        written.futureResult.hop(to: channel.eventLoop).whenComplete { _ in channel.close(promise: nil) }
+        written.futureResult.whenComplete { _ in channel.close(promise: nil) }
         tuplesServed = complete
     }
 }

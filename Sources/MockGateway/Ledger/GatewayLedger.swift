@@ -39,7 +39,7 @@ public final class GatewayLedger: Sendable {
     public init(path: String) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw GatewayPKIError(message: "cannot open the ledger \(path): errno \(errno)")
+            throw MockGatewayError(message: "cannot open the ledger \(path): errno \(errno)")
         }
         self.path = path
         self.descriptor = descriptor
@@ -47,6 +47,7 @@ public final class GatewayLedger: Sendable {
     }
 
     deinit {
+        try? flush()
         close(descriptor)
     }
 
@@ -68,7 +69,7 @@ public final class GatewayLedger: Sendable {
             return pending.failure
         }
         if let failure {
-            throw GatewayPKIError(message: "writing the ledger \(path) failed: \(failure)")
+            throw MockGatewayError(message: "writing the ledger \(path) failed: \(failure)")
         }
     }
 

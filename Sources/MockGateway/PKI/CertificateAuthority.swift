@@ -117,14 +117,8 @@ public struct CertificateAuthority: Sendable {
         }
         let parts = address.split(separator: ".").compactMap { UInt8($0) }
         guard parts.count == 4 else {
-            throw GatewayPKIError(message: "cannot put \(address) in a certificate: use dotted IPv4 or ::1")
+            throw MockGatewayError(message: "cannot put \(address) in a certificate: use dotted IPv4 or ::1")
         }
         return parts
     }
-}
-
-/// A certificate could not be generated or written.
-public struct GatewayPKIError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
 }

@@ -58,10 +58,10 @@ public struct GatewayPKI: Sendable {
             try Self.write(Array(client.certificatePEM().utf8), to: files.clientCertificate, secret: false)
             try Self.write(Array(client.privateKeyPEM().utf8), to: files.clientKey, secret: true)
             try Self.write(client.pkcs12(passphrase: passphrase), to: files.clientPKCS12, secret: true)
-        } catch let error as GatewayPKIError {
+        } catch let error as MockGatewayError {
             throw error
         } catch {
-            throw GatewayPKIError(message: "could not write certificates to \(directory): \(error)")
+            throw MockGatewayError(message: "could not write certificates to \(directory): \(error)")
         }
         return files
     }
@@ -70,7 +70,7 @@ public struct GatewayPKI: Sendable {
         let attributes: [FileAttributeKey: Any]? = secret ? [.posixPermissions: 0o600] : nil
         _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: attributes)
         guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw GatewayPKIError(message: "could not open \(path) for writing")
+            throw MockGatewayError(message: "could not open \(path) for writing")
         }
         defer { try? handle.close() }
         try handle.truncate(atOffset: 0)

@@ -20,11 +20,25 @@ public struct GatewayServerTLS: Sendable {
 
     /// Loads unencrypted PEM files (what `GatewayPKI.write` produces).
     public init(certificateFile: String, keyFile: String, clientCAFile: String) throws {
-        self.certificateChain = try NIOSSLCertificate.fromPEMFile(certificateFile)
-        self.privateKey = try NIOSSLPrivateKey(file: keyFile, format: .pem) { (_: NIOSSLPassphraseSetter<[UInt8]>) in
-            throw GatewayPKIError(message: "the gateway key \(keyFile) is encrypted; give an unencrypted key")
+        self.certificateChain = try Self.certificates(certificateFile, role: "gateway certificate")
+        do {
+            self.privateKey = try NIOSSLPrivateKey(file: keyFile, format: .pem) { (_: NIOSSLPassphraseSetter<[UInt8]>) in
+                throw MockGatewayError(message: "the gateway key \(keyFile) is encrypted; give an unencrypted key")
+            }
+        } catch let error as MockGatewayError {
+            throw error
+        } catch {
+            throw MockGatewayError(message: "the gateway key file \(keyFile) is missing or holds no PEM private key")
         }
-        self.clientCertificateAuthorities = try NIOSSLCertificate.fromPEMFile(clientCAFile)
+        self.clientCertificateAuthorities = try Self.certificates(clientCAFile, role: "client CA")
+    }
+
+    private static func certificates(_ file: String, role: String) throws -> [NIOSSLCertificate] {
+        let certificates = (try? NIOSSLCertificate.fromPEMFile(file)) ?? []
+        guard !certificates.isEmpty else {
+            throw MockGatewayError(message: "the \(role) file \(file) is missing or holds no PEM certificate")
+        }
+        return certificates
     }
 
     /// Builds the server context. Client certificates are required and checked against
