@@ -1,0 +1,56 @@
+import NIOSSL
+
+/// Builds the client side of mutual TLS for the gateway and feedback connections.
+///
+/// The context is expensive: build it once per app and environment and share it between
+/// connections. Pass the gateway's host name as `serverHostname` to `NIOSSLClientHandler`; it is
+/// checked against the certificate's names unless trust is `.noVerificationForTesting`.
+public enum GatewayTLS {
+    /// The TLS configuration presenting `identity` and verifying the gateway per `trust`.
+    ///
+    /// - Throws: `CredentialError` when `trust` is `.noVerificationForTesting` in production,
+    ///   or the CA file is missing, unreadable or holds no certificate.
+    public static func makeClientConfiguration(
+        identity: ClientIdentity,
+        trust: GatewayTrust = .systemRoots,
+        environment: GatewayEnvironment
+    ) throws -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateChain = identity.certificateChain.map { .certificate($0) }
+        configuration.privateKey = .privateKey(identity.privateKey)
+        configuration.minimumTLSVersion = .tlsv12
+        switch trust {
+        case .systemRoots:
+            configuration.trustRoots = .default
+            configuration.certificateVerification = .fullVerification
+        case .certificateAuthorities(let file):
+            let authorities = try ClientIdentity.loadCertificates(file: file, role: "gateway CA")
+            configuration.trustRoots = .certificates(authorities)
+            configuration.certificateVerification = .fullVerification
+        case .noVerificationForTesting:
+            guard environment != .production else {
+                throw CredentialError(
+                    .insecureTrustRefusedInProduction, file: identity.file,
+                    message: "refusing to skip verification of the production gateway's certificate (identity \(identity.file)); use the system roots or a CA file")
+            }
+            configuration.certificateVerification = .none
+        }
+        return configuration
+    }
+
+    /// The shared client context; see `makeClientConfiguration`.
+    public static func makeClientContext(
+        identity: ClientIdentity,
+        trust: GatewayTrust = .systemRoots,
+        environment: GatewayEnvironment
+    ) throws -> NIOSSLContext {
+        let configuration = try makeClientConfiguration(identity: identity, trust: trust, environment: environment)
+        do {
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw CredentialError(
+                .tlsConfigurationRejected, file: identity.file,
+                message: "the TLS library rejected the identity from \(identity.file) (\(identity.subject))")
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import NIOCore
+
+/// Everything the mock gateway needs to start.
+public struct MockGatewayConfiguration: Sendable {
+    /// Address both services listen on.
+    public var host: String
+    /// Port of the binary gateway (APNs used 2195); 0 picks a free port.
+    public var gatewayPort: Int
+    /// Port of the feedback service (APNs used 2196); 0 picks a free port, `nil` runs none.
+    public var feedbackPort: Int?
+    public var tls: GatewayServerTLS
+    public var rules: FrameRules
+    public var faults: FaultPlan
+    public var feedback: FeedbackPlan
+    /// File that receives one line per accepted notification (see `GatewayLedger`); `nil` keeps
+    /// only the counters.
+    public var ledgerPath: String?
+    /// How long a connection that was answered with an error stays half-open, discarding input,
+    /// before the gateway closes it (if the client has not closed it first).
+    public var lingerAfterError: TimeAmount
+
+    public init(
+        host: String = "127.0.0.1",
+        gatewayPort: Int = 0,
+        feedbackPort: Int? = 0,
+        tls: GatewayServerTLS,
+        rules: FrameRules = FrameRules(),
+        faults: FaultPlan = FaultPlan(),
+        feedback: FeedbackPlan = FeedbackPlan(),
+        ledgerPath: String? = nil,
+        lingerAfterError: TimeAmount = .seconds(2)
+    ) {
+        self.host = host
+        self.gatewayPort = gatewayPort
+        self.feedbackPort = feedbackPort
+        self.tls = tls
+        self.rules = rules
+        self.faults = faults
+        self.feedback = feedback
+        self.ledgerPath = ledgerPath
+        self.lingerAfterError = lingerAfterError
+    }
+}

@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import MockGateway
+import UnixSignals
+
+/// `pushworker mock-gateway run`: serves until SIGINT/SIGTERM, then prints its counters.
+struct MockGatewayRunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Serves the binary gateway and the feedback service until SIGINT or SIGTERM."
+    )
+
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Binary gateway port (0 picks a free one).")
+    var port: Int = 2195
+
+    @Option(help: "Feedback service port (0 picks a free one).")
+    var feedbackPort: Int = 2196
+
+    @Flag(help: "Run no feedback service.")
+    var noFeedback = false
+
+    @Option(help: "Gateway certificate (PEM). With --key and --client-ca; or use --generate-certs.")
+    var certificate: String?
+
+    @Option(help: "Gateway private key (PEM, unencrypted).")
+    var key: String?
+
+    @Option(help: "CA certificate(s) (PEM) that client certificates must be signed by.")
+    var clientCa: String?
+
+    @Option(help: "Generate a throwaway CA, gateway and client certificate set into this folder and use it.")
+    var generateCerts: String?
+
+    @OptionGroup var generated: GeneratedIdentityOptions
+
+    @OptionGroup var faults: MockGatewayFaultOptions
+
+    @Option(help: "Append one line per accepted notification to this file (format: GatewayLedger).")
+    var ledger: String?
+
+    @Option(help: "Rewrite the counters as JSON into this file every second.")
+    var statsFile: String?
+
+    func run() async throws {
+        let tls = try serverTLS()
+        var configuration = MockGatewayConfiguration(
+            host: host,
+            gatewayPort: port,
+            feedbackPort: noFeedback ? nil : feedbackPort,
+            tls: tls,
+            ledgerPath: ledger
+        )
+        try faults.apply(to: &configuration)
+
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+        let gateway = try await MockGateway.start(configuration)
+        print(
+            "mock-gateway listening gateway=\(host):\(gateway.gatewayPort)"
+                + (gateway.feedbackPort.map { " feedback=\(host):\($0)" } ?? "")
+                + (ledger.map { " ledger=\($0)" } ?? "")
+        )
+        flushStandardOutput()
+
+        let reporter = Task { await reportEverySecond(gateway) }
+        for await signal in signals {
+            print("mock-gateway received \(signal); stopping")
+            break
+        }
+        reporter.cancel()
+        _ = await reporter.value
+        try await gateway.stop()
+        let statistics = gateway.statistics()
+        try writeStatistics(statistics)
+        print(try Self.json(statistics, pretty: true))
+        flushStandardOutput()
+    }
+
+    private func serverTLS() throws -> GatewayServerTLS {
+        if let generateCerts {
+            let files = try generated.generate(into: generateCerts)
+            print(generated.summary(of: files))
+            return try GatewayServerTLS(
+                certificateFile: files.serverCertificate, keyFile: files.serverKey, clientCAFile: files.caCertificate)
+        }
+        guard let certificate, let key, let clientCa else {
+            throw ValidationError("give --certificate, --key and --client-ca, or --generate-certs DIR")
+        }
+        return try GatewayServerTLS(certificateFile: certificate, keyFile: key, clientCAFile: clientCa)
+    }
+
+    /// Flushes the ledger and rewrites the stats file once a second until cancelled.
+    private func reportEverySecond(_ gateway: MockGateway) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            do {
+                try gateway.flushLedger()
+                try writeStatistics(gateway.statistics())
+            } catch {
+                print("mock-gateway: \(error)")
+            }
+        }
+    }
+
+    private func writeStatistics(_ statistics: GatewayStatistics) throws {
+        guard let statsFile else { return }
+        let temporary = statsFile + ".tmp"
+        try Data(Self.json(statistics, pretty: false).utf8).write(to: URL(fileURLWithPath: temporary))
+        guard rename(temporary, statsFile) == 0 else {
+            throw ValidationError("cannot replace the stats file \(statsFile) (errno \(errno))")
+        }
+    }
+
+    static func json(_ statistics: GatewayStatistics, pretty: Bool) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys] : [.sortedKeys]
+        return String(decoding: try encoder.encode(statistics), as: UTF8.self)
+    }
+
+    private func flushStandardOutput() {
+        fflush(nil)
+    }
+}
