@@ -13,7 +13,8 @@ extension GatewayPoolExecutor {
                 let delay = ContinuousClock.now.duration(to: deadline)
                 let nanoseconds = max(0, delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)
                 loop.assumeIsolated().scheduleTask(in: .nanoseconds(nanoseconds)) { [self] in
-                    run(machine.reconnectTimerFired(slot: slot, now: .now))
+                    run(machine.reconnectTimerFired(slot: slot, hasWork: !pending.isEmpty, now: .now))
+                    finishIfDone()
                 }
             case .failPending(let failure):
                 unreachable = failure
@@ -72,6 +73,7 @@ extension GatewayPoolExecutor {
                     statistics.connectionFailures += 1
                     let end = Self.classify(error, closedByPool: false)
                     run(machine.connectionEnded(slot: slot, end, hasWork: !pending.isEmpty, now: .now))
+                    scheduleDispatch()
                 }
             }
     }

@@ -138,10 +138,15 @@ public struct GatewayPoolStateMachine<Instant: InstantProtocol>: Sendable where 
         }
     }
 
-    /// A back-off timer fired.
-    public mutating func reconnectTimerFired(slot: Int, now: Instant) -> [Action] {
+    /// A back-off timer fired. `hasWork` says whether anything waits to be written, which matters
+    /// only while draining.
+    public mutating func reconnectTimerFired(slot: Int, hasWork: Bool = true, now: Instant) -> [Action] {
         guard failure == nil, case .backingOff(let until) = slots[slot] else { return [] }
         guard now >= until else { return [.scheduleReconnect(slot: slot, deadline: until)] }
+        if isDraining && !hasWork {
+            slots[slot] = .idle
+            return []
+        }
         slots[slot] = .connecting
         return [.connect(slot: slot)]
     }

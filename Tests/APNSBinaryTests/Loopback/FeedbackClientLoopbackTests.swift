@@ -4,7 +4,7 @@ import NIOCore
 import NIOPosix
 import Testing
 
-@Suite struct FeedbackClientLoopbackTests {
+@Suite(.timeLimit(.minutes(1))) struct FeedbackClientLoopbackTests {
     static let tuples = (1...3).map { index in
         FeedbackTuple(timestamp: 1_700_000_000 + UInt32(index), deviceToken: ByteBuffer(bytes: LoopbackFixture.token(UInt64(index))))
     }
@@ -12,12 +12,18 @@ import Testing
     func fetch(_ plan: FeedbackPlan) async throws -> FeedbackReport {
         let pki = try LoopbackFixture.pki.get()
         let gateway = try await MockGateway.start(MockGatewayConfiguration(tls: try pki.serverTLS(), feedback: plan))
-        defer { Task { try? await gateway.stop() } }
         let client = FeedbackClient(
             configuration: .init(host: "127.0.0.1", port: gateway.feedbackPort!, serverHostname: "localhost"),
             tlsContext: try LoopbackFixture.clientContext(identity: pki, trust: pki),
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
-        return try await client.fetch()
+        do {
+            let report = try await client.fetch()
+            try await gateway.stop()
+            return report
+        } catch {
+            try await gateway.stop()
+            throw error
+        }
     }
 
     @Test func readsEveryTupleUntilTheServiceCloses() async throws {

@@ -7,7 +7,7 @@ import NIOSSL
 import Testing
 
 /// The pool against the mock gateway over real mutual TLS on loopback.
-@Suite(.serialized) struct GatewayPoolLoopbackTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct GatewayPoolLoopbackTests {
     /// 100,000 in a release run (`PUSHWORKER_LOAD_NOTIFICATIONS=100000 swift test -c release …`);
     /// 20,000 by default so a debug run stays well under a minute. Fault spacing scales with it
     /// (every 10 % a shutdown, every 7 % an abrupt close).

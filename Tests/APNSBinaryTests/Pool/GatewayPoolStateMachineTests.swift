@@ -128,4 +128,20 @@ struct ManualInstant: InstantProtocol {
         #expect(m.liveConnectionCount == 0)
         #expect(m.workArrived() == [.connect(slot: 0), .connect(slot: 1)])
     }
+
+    /// A back-off timer that fires while draining with nothing to send opens nothing, so the
+    /// drain can finish.
+    @Test func drainingStopsPendingReconnects() {
+        var m = machine(connections: 1, unreachableAfter: 100)
+        _ = m.start()
+        guard case .scheduleReconnect(_, let deadline) = m.connectionEnded(
+            slot: 0, .failed(reason: "refused"), hasWork: true, now: .zero).last
+        else {
+            Issue.record("expected a timer")
+            return
+        }
+        m.drainRequested()
+        #expect(m.reconnectTimerFired(slot: 0, hasWork: false, now: deadline) == [])
+        #expect(m.liveConnectionCount == 0)
+    }
 }
