@@ -93,9 +93,11 @@ public struct GatewayPoolStateMachine<Instant: InstantProtocol>: Sendable where 
         isDraining = true
     }
 
-    /// The TLS handshake of `slot` completed.
+    /// The TLS handshake of `slot` completed: the gateway is reachable again (the back-off keeps
+    /// growing until a connection also proves itself with an answer).
     public mutating func connectionReady(slot: Int) {
         if slots[slot] == .connecting { slots[slot] = .connected }
+        isUnreachable = false
     }
 
     /// The gateway proved it works with us (error response or probe answer on `slot`).

@@ -99,6 +99,11 @@ struct ManualInstant: InstantProtocol {
         _ = m.reconnectTimerFired(slot: 0, now: .zero.advanced(by: .seconds(5)))
         #expect(m.connectionEnded(slot: 0, .failed(reason: "refused"), hasWork: true, now: .zero).count == 1,
             "reported once until a connection works again")
+        _ = m.reconnectTimerFired(slot: 0, now: .zero.advanced(by: .seconds(5)))
+        m.connectionReady(slot: 0)
+        #expect(m.connectionEnded(slot: 0, .failed(reason: "reset"), hasWork: true, now: .zero).first
+            == .failPending(GatewayFailure(code: .gatewayUnreachable, message: "4 connection attempts in a row failed; last: reset")),
+            "a handshake makes it reachable again; the next failure in the same streak reports anew")
     }
 
     @Test(arguments: [
