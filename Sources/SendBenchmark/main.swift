@@ -5,7 +5,7 @@
 // was written. Run through `scripts/bench send` (release build).
 //
 //   pushworker-send-benchmark [--notifications N] [--connections C] [--invalid-percent P]
-//                             [--window W] [--payload-bytes B]
+//                             [--window W] [--payload-bytes B] [--key-exchange default|x25519]
 import APNSBinary
 import MockGateway
 import NIOCore
@@ -20,6 +20,8 @@ struct Options {
     var invalidPercent = 0.0
     var window = 32_768
     var payloadBytes = 64
+    /// `default` (BoringSSL's list, which prefers the hybrid X25519MLKEM768) or `x25519`.
+    var keyExchange = "default"
 
     init(arguments: [String]) {
         var iterator = arguments.makeIterator()
@@ -31,6 +33,7 @@ struct Options {
             case "--invalid-percent": invalidPercent = Double(value)!
             case "--window": window = Int(value)!
             case "--payload-bytes": payloadBytes = Int(value)!
+            case "--key-exchange": keyExchange = value
             default: fatalError("unknown option \(name)")
             }
         }
@@ -63,6 +66,7 @@ var tls = TLSConfiguration.makeClientConfiguration()
 tls.trustRoots = .certificates([try NIOSSLCertificate(bytes: Array(pki.authority.certificate.serializeAsPEM().pemString.utf8), format: .pem)])
 tls.certificateChain = [.certificate(try pki.client.nioCertificate())]
 tls.privateKey = .privateKey(try pki.client.nioPrivateKey())
+if options.keyExchange == "x25519" { tls.curves = [.x25519] }
 let context = try NIOSSLContext(configuration: tls)
 
 let payloadJSON = "{\"aps\":{\"alert\":\"" + String(repeating: "x", count: max(0, options.payloadBytes - 20)) + "\"}}"
