@@ -53,6 +53,12 @@ import Testing
         // The client's accepted set equals the gateway's ledger.
         let lines = try String(contentsOfFile: ledgerPath, encoding: .utf8).split(separator: "\n")
         let ledgerTags = lines.compactMap { LoopbackFixture.tag(ofTokenHex: $0.split(separator: "\t")[3]) }
+        // Resends keep their fields: every accepted copy is a command-2 frame with the original payload.
+        let payloadCount = String(LoopbackFixture.content.payload.readableBytes)
+        #expect(lines.allSatisfy { line in
+            let fields = line.split(separator: "\t")
+            return fields[1] == "2" && fields[4] == payloadCount
+        })
         let ledger = Set(ledgerTags)
         #expect(ledger == accepted, "ledger and client disagree: \(ledger.subtracting(accepted).count) only in the ledger, \(accepted.subtracting(ledger).count) only in the client")
         let duplicates = ledgerTags.count - ledger.count
@@ -71,6 +77,53 @@ import Testing
             abrupt closes=\(gatewayStatistics.abruptCloses) duplicates=\(duplicates) \
             connections=\(statistics.connectionsEstablished) probes answered=\(statistics.probesAnswered)
             """)
+    }
+
+    /// A gateway that answers the probe with identifier 0 (the sandbox quirk, pushy #149): the
+    /// probe still proves every notification before it, and the drain completes.
+    @Test func probeAnsweredWithIdentifierZeroStillProvesTheWindow() async throws {
+        let pki = try LoopbackFixture.pki.get()
+        let gateway = try await MockGateway.start(MockGatewayConfiguration(
+            tls: try pki.serverTLS(), faults: FaultPlan(missingTokenNamesIdentifierZero: true)))
+        let pool = GatewayPool(
+            configuration: .init(
+                host: "127.0.0.1", port: gateway.gatewayPort, serverHostname: "localhost", connectionCount: 2,
+                windowCapacity: 300, minimumWindowCapacity: 300),
+            tlsContext: try LoopbackFixture.clientContext(identity: pki, trust: pki),
+            eventLoop: MultiThreadedEventLoopGroup.singleton.next())
+        pool.start()
+        let results = try await LoopbackFixture.send(LoopbackFixture.notifications(0..<2_000), pool: pool)
+        let statistics = await pool.statistics()
+        try await gateway.stop()
+        #expect(results.count == 2_000 && results.values.allSatisfy { $0 == [.accepted] })
+        #expect(statistics.probesAnswered >= 2_000 / 300)
+        #expect(statistics.resent == 0)
+        #expect(gateway.statistics().accepted == 2_000)
+    }
+
+    /// A gateway that drops every connection right after accepting one notification: nothing is
+    /// ever proven, so notifications go round until the resend cap turns them into
+    /// `connectionLost` failures — each still gets exactly one outcome.
+    @Test func notificationsThatKeepLosingConnectionsFailAfterTheCap() async throws {
+        let pki = try LoopbackFixture.pki.get()
+        let gateway = try await MockGateway.start(MockGatewayConfiguration(
+            tls: try pki.serverTLS(), faults: FaultPlan(abruptCloseAfter: 1)))
+        let pool = GatewayPool(
+            configuration: .init(
+                host: "127.0.0.1", port: gateway.gatewayPort, serverHostname: "localhost", connectionCount: 2,
+                maxUnprovenAttempts: 2, backoff: BackoffPolicy(initial: .milliseconds(1), maximum: .milliseconds(5)),
+                unreachableAfterFailures: 1_000),
+            tlsContext: try LoopbackFixture.clientContext(identity: pki, trust: pki),
+            eventLoop: MultiThreadedEventLoopGroup.singleton.next())
+        pool.start()
+        let results = try await LoopbackFixture.send(LoopbackFixture.notifications(0..<40), pool: pool)
+        try await gateway.stop()
+        #expect(results.count == 40 && results.values.allSatisfy { $0.count == 1 })
+        let lost = results.values.filter {
+            if case .failed(let failure) = $0[0] { return failure.code == .connectionLost }
+            return false
+        }
+        #expect(lost.count == 40, "nothing can be proven when every connection dies without an answer")
     }
 
     /// Drives a pool whose connections cannot succeed and returns the single failure it reports.
