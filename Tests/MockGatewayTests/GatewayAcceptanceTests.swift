@@ -29,6 +29,12 @@ import Testing
         #expect(lines.map { $0[1] } == ["2", "1", "2"])
         #expect(lines[0][3] == Substring(WireBytes.token(1).map { String(format: "%02x", $0) }.joined()))
         #expect(lines[0][4] == Substring(String(WireBytes.json().count)))
+
+        let entries = try GatewayLedger.entries(at: fixture.ledgerPath)
+        #expect(entries.map(\.identifier) == [1, 2, 3])
+        #expect(entries.map(\.connection) == [1, 1, 1])
+        #expect(entries.allSatisfy { $0.payloadDigest == LedgerEntry.digest(ofPayload: WireBytes.json()) })
+        #expect(entries[2].tokenHex == WireBytes.token(3).map { String(format: "%02x", $0) }.joined())
         try await fixture.stop()
     }
 }
