@@ -37,4 +37,16 @@ import Testing
         #expect(entries[2].tokenHex == WireBytes.token(3).map { String(format: "%02x", $0) }.joined())
         try await fixture.stop()
     }
+
+    @Test func recordsArrivingAfterTheErrorResponseAreDiscardedAndCounted() async throws {
+        let fixture = try await GatewayFixture.start()
+        let exchange = try await fixture.exchange(
+            chunks: [WireBytes.frame(id: 1) + WireBytes.frame(id: 2, token: []), WireBytes.frame(id: 3), WireBytes.enhanced(id: 4)])
+        #expect(exchange.received == WireBytes.errorResponse(status: 2, id: 2))
+        #expect(exchange.error == nil)
+        try await fixture.waitUntilConnectionsClosed()
+        #expect(fixture.gateway.statistics().discardedAfterError == 2)
+        #expect(try fixture.ledgerIdentifiers() == [1])
+        try await fixture.stop()
+    }
 }

@@ -65,6 +65,8 @@ import Testing
         let fixture = try await GatewayFixture.start(faults: FaultPlan(abruptCloseAfter: 3))
         let exchange = try await fixture.exchange((1...5).flatMap { WireBytes.frame(id: UInt32($0)) })
         #expect(exchange.received.isEmpty)
+        // No TLS close_notify: the client sees the stream break, not end.
+        #expect(exchange.error?.contains("uncleanShutdown") == true)
         try await fixture.waitUntilConnectionsClosed()
         let statistics = fixture.gateway.statistics()
         #expect(statistics.abruptCloses == 1)
