@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(
             name: "APNSBinaryTests",
             dependencies: [
-                "APNSBinary", "TestSupport",
+                "APNSBinary", "MockGateway", "TestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ]
@@ -113,6 +113,6 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "PushWorkerTests", dependencies: ["PushWorker", "TestSupport"]),
+        .testTarget(name: "PushWorkerTests", dependencies: ["PushWorker", "APNSBinary", "MockGateway", "TestSupport"]),
     ]
 )

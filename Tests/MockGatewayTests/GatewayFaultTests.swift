@@ -131,3 +131,17 @@ import Testing
         try await fixture.stop()
     }
 }
+
+@Suite struct DuplicateTrackingTests {
+    @Test func duplicatesAreNotCountedWhenTrackingIsOff() async throws {
+        let pki = try GatewayFixture.sharedPKI.get()
+        let gateway = try await MockGateway.start(MockGatewayConfiguration(tls: try pki.serverTLS(), tracksDuplicates: false))
+        let exchange = try await RawTLSClient.exchange(
+            port: gateway.gatewayPort, context: try pki.clientContext(),
+            chunks: [WireBytes.frame(id: 1) + WireBytes.frame(id: 2) + WireBytes.frame(id: 3, token: [])])
+        #expect(exchange.received == WireBytes.errorResponse(status: 2, id: 3))
+        #expect(gateway.statistics().accepted == 2)
+        #expect(gateway.statistics().duplicates == 0)
+        try await gateway.stop()
+    }
+}
