@@ -1,7 +1,7 @@
 import APNSBinary
 
 /// What the gateway makes of the next record on a connection.
-enum GatewayInbound: Sendable {
+enum GatewayInbound: Sendable, Hashable {
     /// A well-formed notification (fault injection may still reject it).
     case notification(NotificationFrame)
     /// A record whose boundaries are known but whose content is invalid: answer with this
