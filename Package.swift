@@ -123,8 +123,9 @@ let package = Package(
                 "MockGateway", "APNSBinary", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "PushWorkerTests", dependencies: ["PushWorker", "TestSupport"]),
+        .testTarget(name: "PushWorkerTests", dependencies: ["PushWorker", "APNSBinary", "MockGateway", "TestSupport"]),
     ]
 )

@@ -44,6 +44,9 @@ struct MockGatewayRunCommand: AsyncParsableCommand {
     @Option(help: "Rewrite the counters as JSON into this file every second.")
     var statsFile: String?
 
+    @Flag(help: "Do not count duplicates (saves ~16 bytes per distinct accepted notification on long runs).")
+    var noDuplicateTracking = false
+
     func run() async throws {
         let tls = try serverTLS()
         var configuration = MockGatewayConfiguration(
@@ -51,7 +54,8 @@ struct MockGatewayRunCommand: AsyncParsableCommand {
             gatewayPort: port,
             feedbackPort: noFeedback ? nil : feedbackPort,
             tls: tls,
-            ledgerPath: ledger
+            ledgerPath: ledger,
+            tracksDuplicates: !noDuplicateTracking
         )
         try faults.apply(to: &configuration)
 

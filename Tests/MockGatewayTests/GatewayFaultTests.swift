@@ -65,6 +65,8 @@ import Testing
         let fixture = try await GatewayFixture.start(faults: FaultPlan(abruptCloseAfter: 3))
         let exchange = try await fixture.exchange((1...5).flatMap { WireBytes.frame(id: UInt32($0)) })
         #expect(exchange.received.isEmpty)
+        // No TLS close_notify: the client sees the stream break, not end.
+        #expect(exchange.error?.contains("uncleanShutdown") == true)
         try await fixture.waitUntilConnectionsClosed()
         let statistics = fixture.gateway.statistics()
         #expect(statistics.abruptCloses == 1)
@@ -127,5 +129,19 @@ import Testing
         #expect(statistics.accepted == 4)
         #expect(statistics.duplicates == 2)
         try await fixture.stop()
+    }
+}
+
+@Suite struct DuplicateTrackingTests {
+    @Test func duplicatesAreNotCountedWhenTrackingIsOff() async throws {
+        let pki = try GatewayFixture.sharedPKI.get()
+        let gateway = try await MockGateway.start(MockGatewayConfiguration(tls: try pki.serverTLS(), tracksDuplicates: false))
+        let exchange = try await RawTLSClient.exchange(
+            port: gateway.gatewayPort, context: try pki.clientContext(),
+            chunks: [WireBytes.frame(id: 1) + WireBytes.frame(id: 2) + WireBytes.frame(id: 3, token: [])])
+        #expect(exchange.received == WireBytes.errorResponse(status: 2, id: 3))
+        #expect(gateway.statistics().accepted == 2)
+        #expect(gateway.statistics().duplicates == 0)
+        try await gateway.stop()
     }
 }

@@ -38,6 +38,11 @@ struct GatewayFixture {
         try await RawTLSClient.exchange(port: gateway.gatewayPort, context: context ?? pki.clientContext(), chunks: chunks)
     }
 
+    /// Sends pre-split chunks, each flushed (and so encrypted) on its own.
+    func exchange(chunks: [[UInt8]]) async throws -> RawTLSClient.Exchange {
+        try await RawTLSClient.exchange(port: gateway.gatewayPort, context: pki.clientContext(), chunks: chunks)
+    }
+
     /// The ledger's lines after a flush, split into fields.
     func ledgerLines() throws -> [[Substring]] {
         try gateway.flushLedger()

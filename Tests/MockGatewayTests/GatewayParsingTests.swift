@@ -79,7 +79,7 @@ import Testing
     @Test func aNotificationSplitIntoSingleBytesIsReassembled() async throws {
         let fixture = try await GatewayFixture.start()
         let chunks = (WireBytes.frame(id: 1) + WireBytes.enhanced(id: 2)).map { [$0] } + [WireBytes.frame(id: 3, token: [])]
-        let exchange = try await RawTLSClientShortcut.exchange(fixture, chunks: chunks)
+        let exchange = try await fixture.exchange(chunks: chunks)
         #expect(exchange.received == WireBytes.errorResponse(status: 2, id: 3))
         #expect(try fixture.ledgerIdentifiers() == [1, 2])
         try await fixture.stop()
@@ -105,12 +105,5 @@ import Testing
         #expect(exchange.received == WireBytes.errorResponse(status: 5, id: 2))
         #expect(try fixture.ledgerIdentifiers() == [1])
         try await fixture.stop()
-    }
-}
-
-/// Sends pre-split chunks (each its own TLS record) through the fixture's client certificate.
-enum RawTLSClientShortcut {
-    static func exchange(_ fixture: GatewayFixture, chunks: [[UInt8]]) async throws -> RawTLSClient.Exchange {
-        try await RawTLSClient.exchange(port: fixture.gateway.gatewayPort, context: fixture.pki.clientContext(), chunks: chunks)
     }
 }

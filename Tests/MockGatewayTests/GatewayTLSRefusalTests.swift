@@ -6,7 +6,7 @@ import Testing
 @Suite struct GatewayTLSRefusalTests {
     @Test func clientWithoutCertificateIsRefused() async throws {
         let fixture = try await GatewayFixture.start()
-        let exchange = try await fixture.exchange(WireBytes.frame(id: 1), context: try fixture.pki.clientContext(presenting: .some(nil)))
+        let exchange = try await fixture.exchange(WireBytes.frame(id: 1), context: try fixture.pki.clientContextWithoutCertificate())
         #expect(exchange.received.isEmpty)
         #expect(exchange.error != nil)
         try await fixture.waitUntil { $0.handshakesFailed == 1 }
@@ -28,7 +28,7 @@ import Testing
     @Test func feedbackServiceAlsoRequiresTheClientCertificate() async throws {
         let fixture = try await GatewayFixture.start(feedback: FeedbackPlan(tuples: FeedbackTests.tuples(3)))
         let exchange = try await RawTLSClient.exchange(
-            port: try #require(fixture.gateway.feedbackPort), context: try fixture.pki.clientContext(presenting: .some(nil)), chunks: [])
+            port: try #require(fixture.gateway.feedbackPort), context: try fixture.pki.clientContextWithoutCertificate(), chunks: [])
         #expect(exchange.received.isEmpty)
         try await fixture.waitUntil { $0.handshakesFailed == 1 }
         #expect(fixture.gateway.statistics().feedbackTuplesServed == 0)

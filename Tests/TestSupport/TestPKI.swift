@@ -25,15 +25,27 @@ public struct TestPKI: Sendable {
         try pki.serverTLS()
     }
 
-    /// A client context trusting this CA that presents `identity` (default: this PKI's client
-    /// certificate); `nil` presents no certificate at all.
-    public func clientContext(presenting identity: IssuedIdentity?? = .none) throws -> NIOSSLContext {
+    /// A client context trusting this CA and presenting this PKI's client certificate.
+    public func clientContext() throws -> NIOSSLContext {
+        try makeClientContext(presenting: pki.client)
+    }
+
+    /// A client context trusting this CA and presenting `identity` (e.g. one from another CA).
+    public func clientContext(presenting identity: IssuedIdentity) throws -> NIOSSLContext {
+        try makeClientContext(presenting: identity)
+    }
+
+    /// A client context trusting this CA that presents no certificate at all.
+    public func clientContextWithoutCertificate() throws -> NIOSSLContext {
+        try makeClientContext(presenting: nil)
+    }
+
+    private func makeClientContext(presenting identity: IssuedIdentity?) throws -> NIOSSLContext {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.trustRoots = .certificates([try NIOSSLCertificate(bytes: Array(pki.authority.certificate.serializeAsPEM().pemString.utf8), format: .pem)])
-        let presented: IssuedIdentity? = identity ?? pki.client
-        if let presented {
-            configuration.certificateChain = [.certificate(try presented.nioCertificate())]
-            configuration.privateKey = .privateKey(try presented.nioPrivateKey())
+        if let identity {
+            configuration.certificateChain = [.certificate(try identity.nioCertificate())]
+            configuration.privateKey = .privateKey(try identity.nioPrivateKey())
         }
         return try NIOSSLContext(configuration: configuration)
     }

@@ -31,6 +31,7 @@ final class BinaryGatewayHandler: ChannelInboundHandler {
     private let faults: FaultPlan
     private let lingerAfterError: TimeAmount
     private let writesLedger: Bool
+    private let tracksDuplicates: Bool
     private let processor: NIOSingleStepByteToMessageProcessor<GatewayFrameDecoder>
     private var random: SplitMix64
     private var state = State.open
@@ -45,13 +46,15 @@ final class BinaryGatewayHandler: ChannelInboundHandler {
         recorder: GatewayRecorder,
         rules: FrameRules,
         faults: FaultPlan,
-        lingerAfterError: TimeAmount
+        lingerAfterError: TimeAmount,
+        tracksDuplicates: Bool
     ) {
         self.connection = connection
         self.recorder = recorder
         self.faults = faults
         self.lingerAfterError = lingerAfterError
         self.writesLedger = recorder.ledger != nil
+        self.tracksDuplicates = tracksDuplicates
         self.processor = NIOSingleStepByteToMessageProcessor(GatewayFrameDecoder(rules: rules))
         self.random = SplitMix64(seed: faults.seed ^ (connection &* 0xA24B_AED4_963E_E407))
         self.tally.digests.reserveCapacity(1024)
@@ -141,9 +144,13 @@ final class BinaryGatewayHandler: ChannelInboundHandler {
     private func accept(_ frame: NotificationFrame) {
         acceptedHere += 1
         tally.accepted += 1
-        let payloadDigest = frame.payload.fnv1a64()
-        tally.digests.append((frame.deviceToken.fnv1a64() &* 0x9E37_79B9_7F4A_7C15) ^ payloadDigest)
-        if writesLedger { writeLedgerLine(frame, payloadDigest: payloadDigest) }
+        if tracksDuplicates || writesLedger {
+            let payloadDigest = frame.payload.fnv1a64()
+            if tracksDuplicates {
+                tally.digests.append((frame.deviceToken.fnv1a64() &* 0x9E37_79B9_7F4A_7C15) ^ payloadDigest)
+            }
+            if writesLedger { writeLedgerLine(frame, payloadDigest: payloadDigest) }
+        }
 
         if let limit = faults.shutdownAfter, acceptedHere >= limit {
             tally.shutdownsSent += 1

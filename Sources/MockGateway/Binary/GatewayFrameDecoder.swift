@@ -1,18 +1,6 @@
 import APNSBinary
 import NIOCore
 
-/// What the gateway makes of the next record on a connection.
-enum GatewayInbound: Sendable {
-    /// A well-formed notification (fault injection may still reject it).
-    case notification(NotificationFrame)
-    /// A record whose boundaries are known but whose content is invalid: answer with this
-    /// response and close.
-    case malformed(ErrorResponse)
-    /// The framing is lost (unknown command, frame length out of range): close without a word,
-    /// as TN2265 describes.
-    case unparseable
-}
-
 /// The gateway's own parser for commands 0, 1 and 2 — written independently of the client's
 /// encoder so that an encoder bug shows up as an error response instead of agreeing with itself.
 ///

@@ -1,27 +1,7 @@
 import APNSBinary
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOSSL
 import NIOTLS
-
-/// The list the feedback service hands out; shared by its connections.
-final class FeedbackStore: Sendable {
-    private let plan: NIOLockedValueBox<FeedbackPlan>
-
-    init(plan: FeedbackPlan) {
-        self.plan = NIOLockedValueBox(plan)
-    }
-
-    /// The tuples for a new connection (and the truncation flag); clears the list when the plan
-    /// says so.
-    func take() -> (tuples: [FeedbackTuple], truncate: Bool) {
-        plan.withLockedValue { plan in
-            let served = (plan.tuples, plan.truncateLastTuple)
-            if plan.clearOnceRead { plan.tuples = [] }
-            return served
-        }
-    }
-}
 
 /// One feedback connection: once the TLS handshake has accepted the client, write every tuple
 /// (`<timestamp:4> <token length:2> <token>`), optionally cut the last one short, and close.

@@ -95,12 +95,13 @@ extension ByteBuffer {
     /// Appends `bytes` as lowercase hex.
     mutating func writeHex(of bytes: ByteBuffer) {
         let count = bytes.readableBytes
+        let digits = Self.hexDigits
         bytes.withUnsafeReadableBytes { source in
             _ = self.writeWithUnsafeMutableBytes(minimumWritableBytes: count * 2) { target in
                 for index in 0..<count {
                     let byte = source[index]
-                    target[index * 2] = Self.hexDigits[Int(byte >> 4)]
-                    target[index * 2 + 1] = Self.hexDigits[Int(byte & 0x0F)]
+                    target[index &* 2] = digits[Int(byte >> 4)]
+                    target[index &* 2 &+ 1] = digits[Int(byte & 0x0F)]
                 }
                 return count * 2
             }
@@ -109,9 +110,10 @@ extension ByteBuffer {
 
     /// Appends a 64-bit value as 16 lowercase hex digits.
     mutating func writeHex(of value: UInt64) {
+        let digits = Self.hexDigits
         _ = writeWithUnsafeMutableBytes(minimumWritableBytes: 16) { target in
             for index in 0..<16 {
-                target[index] = Self.hexDigits[Int((value >> UInt64(60 - index * 4)) & 0x0F)]
+                target[index] = digits[Int((value >> UInt64(60 - index * 4)) & 0x0F)]
             }
             return 16
         }

@@ -107,7 +107,8 @@ public final class MockGateway: Sendable {
                 recorder: recorder,
                 rules: configuration.rules,
                 faults: configuration.faults,
-                lingerAfterError: configuration.lingerAfterError
+                lingerAfterError: configuration.lingerAfterError,
+                tracksDuplicates: configuration.tracksDuplicates
             )
         )
     }

@@ -18,6 +18,9 @@ public struct MockGatewayConfiguration: Sendable {
     /// How long a connection that was answered with an error stays half-open, discarding input,
     /// before the gateway closes it (if the client has not closed it first).
     public var lingerAfterError: TimeAmount
+    /// Count duplicates (token + payload accepted before). Costs about 16 bytes of memory per
+    /// distinct accepted notification for the gateway's lifetime; switch off for very long runs.
+    public var tracksDuplicates: Bool
 
     public init(
         host: String = "127.0.0.1",
@@ -28,7 +31,8 @@ public struct MockGatewayConfiguration: Sendable {
         faults: FaultPlan = FaultPlan(),
         feedback: FeedbackPlan = FeedbackPlan(),
         ledgerPath: String? = nil,
-        lingerAfterError: TimeAmount = .seconds(2)
+        lingerAfterError: TimeAmount = .seconds(2),
+        tracksDuplicates: Bool = true
     ) {
         self.host = host
         self.gatewayPort = gatewayPort
@@ -39,5 +43,6 @@ public struct MockGatewayConfiguration: Sendable {
         self.feedback = feedback
         self.ledgerPath = ledgerPath
         self.lingerAfterError = lingerAfterError
+        self.tracksDuplicates = tracksDuplicates
     }
 }

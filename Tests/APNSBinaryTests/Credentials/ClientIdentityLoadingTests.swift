@@ -162,3 +162,22 @@ import Testing
         #expect(!"\(ClientCredentialSource.pkcs12(file: "a.p12", passphrase: secret))".contains("hunter2"))
     }
 }
+
+@Suite struct PassphraseSourceTests {
+    @Test func readsTheFirstLineOfAPassphraseFile() throws {
+        let fixtures = try CredentialFixtures.get()
+        let file = fixtures.directory + "/passphrase.txt"
+        try Data((CredentialFixtures.passphrase + "\r\nignored\n").utf8).write(to: URL(fileURLWithPath: file))
+        let passphrase = try Passphrase.read(fromFile: file)
+        #expect(passphrase == Passphrase(CredentialFixtures.passphrase))
+        _ = try ClientIdentity.load(from: .pkcs12(file: fixtures.files.clientPKCS12, passphrase: passphrase))
+
+        let missing = credentialError { _ = try Passphrase.read(fromFile: fixtures.directory + "/none.txt") }
+        #expect(missing?.code == .fileNotFound)
+    }
+
+    @Test func readsFromTheEnvironment() {
+        #expect(Passphrase.fromEnvironment("P12_PASS", environment: ["P12_PASS": "x y"]) == Passphrase("x y"))
+        #expect(Passphrase.fromEnvironment("P12_PASS", environment: [:]) == nil)
+    }
+}

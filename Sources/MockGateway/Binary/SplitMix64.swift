@@ -1,0 +1,22 @@
+/// A small, fast, seedable generator (SplitMix64) for the processing-error draws.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        self.state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// True with probability `rate`.
+    mutating func draw(_ rate: Double) -> Bool {
+        guard rate > 0 else { return false }
+        return Double(next() >> 11) * 0x1.0p-53 < rate
+    }
+}
