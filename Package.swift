@@ -113,7 +113,6 @@ let package = Package(
                 "APNSBinary", "MockGateway", "TestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
-                .product(name: "X509", package: "swift-certificates"),
             ]
         ),
         .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "TestSupport"]),

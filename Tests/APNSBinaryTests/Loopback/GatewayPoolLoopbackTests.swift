@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import Testing
+import TestSupport
 
 /// The pool against the mock gateway over real mutual TLS on loopback.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct GatewayPoolLoopbackTests {
@@ -141,7 +142,8 @@ import Testing
 
     @Test func wrongClientCertificateIsFatal() async throws {
         let pki = try LoopbackFixture.pki.get()
-        let stranger = try GatewayPKI()
+        let stranger = try TestPKI()
+        defer { stranger.remove() }
         let gateway = try await MockGateway.start(MockGatewayConfiguration(tls: try pki.serverTLS()))
         let pool = GatewayPool(
             configuration: .init(host: "127.0.0.1", port: gateway.gatewayPort, serverHostname: "localhost"),
@@ -156,7 +158,8 @@ import Testing
 
     @Test func untrustedGatewayCertificateIsFatal() async throws {
         let pki = try LoopbackFixture.pki.get()
-        let stranger = try GatewayPKI()
+        let stranger = try TestPKI()
+        defer { stranger.remove() }
         let gateway = try await MockGateway.start(MockGatewayConfiguration(tls: try pki.serverTLS()))
         let pool = GatewayPool(
             configuration: .init(host: "127.0.0.1", port: gateway.gatewayPort, serverHostname: "localhost"),

@@ -5,11 +5,11 @@ import NIOPosix
 import NIOSSL
 import PushCore
 import Testing
-import X509
+import TestSupport
 
 /// A mock gateway over mutual TLS on loopback, and a way to run a pool against it.
 struct LoopbackFixture {
-    static let pki = Result { try GatewayPKI() }
+    static let pki = Result { try TestPKI() }
     static let content = try! NotificationContent(payload: Payload(validating: #"{"aps":{"alert":"load"}}"#, limit: .binaryFrame))
 
     /// A 32-byte token that encodes `tag`, so the gateway's ledger maps back to tags.
@@ -27,13 +27,9 @@ struct LoopbackFixture {
         tags.map { GatewayNotification(tag: $0, deviceToken: try! DeviceToken(bytes: token($0)), content: content) }
     }
 
-    /// A client context trusting `trust`'s CA and presenting `identity`.
-    static func clientContext(identity: GatewayPKI, trust: GatewayPKI) throws -> NIOSSLContext {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.trustRoots = .certificates([try NIOSSLCertificate(bytes: Array(trust.authority.certificate.serializeAsPEM().pemString.utf8), format: .pem)])
-        tls.certificateChain = [.certificate(try identity.client.nioCertificate())]
-        tls.privateKey = .privateKey(try identity.client.nioPrivateKey())
-        return try NIOSSLContext(configuration: tls)
+    /// A client context trusting `trust`'s CA and presenting `identity`'s client certificate.
+    static func clientContext(identity: TestPKI, trust: TestPKI) throws -> NIOSSLContext {
+        try trust.clientContext(presenting: identity.pki.client)
     }
 
     /// Sends `notifications` through a pool and drains it; returns every outcome by tag.
