@@ -84,6 +84,7 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "MockGateway",
+                "JobQueue",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

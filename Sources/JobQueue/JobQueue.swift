@@ -142,17 +142,17 @@ public struct JobQueue: Sendable {
 
     /// Records that this worker is alive.
     public func heartbeat(host: String, pid: Int32, version: String) async throws {
-        try await client.query(Queries.heartbeat(worker: worker, host: host, pid: pid, version: version), logger: logger)
+        try await client.execute(Queries.heartbeat(worker: worker, host: host, pid: pid, version: version), logger: logger)
     }
 
     /// Marks this worker as stopped.
     public func markStopped() async throws {
-        try await client.query(Queries.workerStopped(worker: worker), logger: logger)
+        try await client.execute(Queries.workerStopped(worker: worker), logger: logger)
     }
 
     /// Records (or clears, with `nil`) why an app's credentials failed, for operators to see.
     public func recordCredentialError(app: AppID, message: String?) async throws {
-        try await client.query(Queries.recordCredentialError(app: app, message: message), logger: logger)
+        try await client.execute(Queries.recordCredentialError(app: app, message: message), logger: logger)
     }
 
     /// The sending parameters of a campaign, or `nil` when there is no such campaign.

@@ -76,9 +76,9 @@ public struct Migrator: Sendable {
                     return false
                 }
                 logger.info("applying migration", metadata: ["migration": "\(migration.name)"])
-                try await connection.query(MigrationQueries.createScriptRunner, logger: logger)
-                try await connection.query(MigrationQueries.runScript(migration.sql), logger: logger)
-                try await connection.query(
+                try await connection.execute(MigrationQueries.createScriptRunner, logger: logger)
+                try await connection.execute(MigrationQueries.runScript(migration.sql), logger: logger)
+                try await connection.execute(
                     MigrationQueries.recordApplied(version: Int32(migration.version), name: migration.name),
                     logger: logger)
                 return true
@@ -94,9 +94,9 @@ public struct Migrator: Sendable {
     }
 
     private func prepareHistory(_ connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query(MigrationQueries.lock(key: Self.lockKey), logger: logger)
-        try await connection.query(MigrationQueries.createSchema, logger: logger)
-        try await connection.query(MigrationQueries.createHistory, logger: logger)
+        try await connection.execute(MigrationQueries.lock(key: Self.lockKey), logger: logger)
+        try await connection.execute(MigrationQueries.createSchema, logger: logger)
+        try await connection.execute(MigrationQueries.createHistory, logger: logger)
     }
 
     private func readHistory(_ connection: PostgresConnection, logger: Logger) async throws -> [(version: Int, name: String)] {

@@ -41,12 +41,23 @@ public struct RescueResult: Sendable, Equatable {
     /// Jobs that were on their last attempt and ended `failed`.
     public var failedJobs: Int
     public var failedTokens: Int
+
+    public init(rescuedJobs: Int, failedJobs: Int, failedTokens: Int) {
+        self.rescuedJobs = rescuedJobs
+        self.failedJobs = failedJobs
+        self.failedTokens = failedTokens
+    }
 }
 
 /// What one sweep pass did.
 public struct SweepResult: Sendable, Equatable {
     public var jobs: Int
     public var tokens: Int
+
+    public init(jobs: Int, tokens: Int) {
+        self.jobs = jobs
+        self.tokens = tokens
+    }
 }
 
 /// The parts of a campaign a sender needs; the payload is the stored JSON text, byte for byte.
