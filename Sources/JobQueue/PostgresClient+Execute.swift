@@ -6,14 +6,14 @@ import PostgresNIO
 
 extension PostgresClient {
     /// Runs a statement and reads (discards) its rows, so any server error is thrown here.
-    func execute(_ query: PostgresQuery, logger: Logger) async throws {
+    public func execute(_ query: PostgresQuery, logger: Logger) async throws {
         for try await _ in try await self.query(query, logger: logger) {}
     }
 }
 
 extension PostgresConnection {
     /// Runs a statement and reads (discards) its rows, so any server error is thrown here.
-    func execute(_ query: PostgresQuery, logger: Logger) async throws {
+    public func execute(_ query: PostgresQuery, logger: Logger) async throws {
         for try await _ in try await self.query(query, logger: logger) {}
     }
 }

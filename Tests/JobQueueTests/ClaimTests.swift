@@ -58,10 +58,7 @@ import TestSupport
     @Test func futureSendAtIsNotClaimedUntilDue() async throws {
         try await TestDatabase.withMigrated { client, _ in
             let db = QueueFixtures(client: client)
-            try await db.makeApp()
-            try await db.registerTokens(count: 3)
-            let campaign = try await db.createCampaign(options: "send_at => now() + interval '1 hour'")
-            try await db.enqueueCampaign(campaign)
+            let campaign = try await db.enqueuedCampaign(tokens: 3, options: "send_at => now() + interval '1 hour'")
             let queue = db.queue("w1")
             #expect(try await queue.claim(limit: 5).isEmpty)
             let status = try await db.scalar(
@@ -75,10 +72,7 @@ import TestSupport
     @Test func tokensDisabledAfterEnqueueAreSkippedNotSent() async throws {
         try await TestDatabase.withMigrated { client, _ in
             let db = QueueFixtures(client: client)
-            try await db.makeApp()
-            try await db.registerTokens(count: 4)
-            let campaign = try await db.createCampaign()
-            try await db.enqueueCampaign(campaign)
+            let campaign = try await db.enqueuedCampaign(tokens: 4)
             let victim = try await db.scalar("SELECT min(id) FROM push.device_token", as: Int64.self)
             try await client.execute(
                 "UPDATE push.device_token SET status = 'disabled', disabled_at = now(), disabled_reason = 'x' WHERE id = \(victim)",

@@ -8,10 +8,7 @@ import TestSupport
     @Test func outcomesLandInTheLedgerAndRejectedTokensAreDisabled() async throws {
         try await TestDatabase.withMigrated { client, _ in
             let db = QueueFixtures(client: client)
-            try await db.makeApp()
-            try await db.registerTokens(count: 5)
-            let campaign = try await db.createCampaign()
-            try await db.enqueueCampaign(campaign)
+            let campaign = try await db.enqueuedCampaign(tokens: 5)
             let queue = db.queue("w1")
             let job = try #require(try await queue.claim(limit: 1).first)
             var report = JobReport(job: job)
@@ -49,10 +46,7 @@ import TestSupport
     @Test func retryBacksOffThenTheAttemptCapFails() async throws {
         try await TestDatabase.withMigrated { client, _ in
             let db = QueueFixtures(client: client)
-            try await db.makeApp()
-            try await db.registerTokens(count: 3)
-            let campaign = try await db.createCampaign(options: "max_attempts => 2")
-            try await db.enqueueCampaign(campaign)
+            let campaign = try await db.enqueuedCampaign(tokens: 3, options: "max_attempts => 2")
             let queue = db.queue("w1", retry: RetryPolicy(base: .seconds(300), maximum: .seconds(3600), jitter: 0))
             let first = try #require(try await queue.claim(limit: 1).first)
             var report = JobReport(job: first)
@@ -81,10 +75,7 @@ import TestSupport
     @Test func releasedTokensComeBackAtOnceWithoutCountingAnAttempt() async throws {
         try await TestDatabase.withMigrated { client, _ in
             let db = QueueFixtures(client: client)
-            try await db.makeApp()
-            try await db.registerTokens(count: 2)
-            let campaign = try await db.createCampaign(options: "max_attempts => 1")
-            try await db.enqueueCampaign(campaign)
+            let campaign = try await db.enqueuedCampaign(tokens: 2, options: "max_attempts => 1")
             let queue = db.queue("w1")
             let job = try #require(try await queue.claim(limit: 1).first)
             var report = JobReport(job: job)
@@ -100,10 +91,7 @@ import TestSupport
     @Test func releaseAllHandsBackEverything() async throws {
         try await TestDatabase.withMigrated { client, _ in
             let db = QueueFixtures(client: client)
-            try await db.makeApp()
-            try await db.registerTokens(count: 30)
-            let campaign = try await db.createCampaign()
-            try await db.enqueueCampaign(campaign, chunkSize: 10)
+            _ = try await db.enqueuedCampaign(tokens: 30, chunkSize: 10)
             let queue = db.queue("w1")
             #expect(try await queue.claim(limit: 3).count == 3)
             #expect(try await queue.extendLeases() == 3)
@@ -117,10 +105,7 @@ import TestSupport
     @Test func aCompletionAfterTheLeaseWasRescuedRecordsNothing() async throws {
         try await TestDatabase.withMigrated { client, _ in
             let db = QueueFixtures(client: client)
-            try await db.makeApp()
-            try await db.registerTokens(count: 4)
-            let campaign = try await db.createCampaign()
-            try await db.enqueueCampaign(campaign)
+            let campaign = try await db.enqueuedCampaign(tokens: 4)
             let slow = db.queue("slow")
             let job = try #require(try await slow.claim(limit: 1).first)
             try await client.execute("UPDATE push.job SET lease_until = now() - interval '1 second'", logger: db.logger)

@@ -19,10 +19,7 @@ import TestSupport
     @Test func aCrashedClaimerLosesNothing() async throws {
         try await TestDatabase.withMigrated { client, url in
             let db = QueueFixtures(client: client)
-            try await db.makeApp()
-            try await db.registerTokens(count: 50)
-            let campaign = try await db.createCampaign()
-            try await db.enqueueCampaign(campaign, chunkSize: 10)
+            let campaign = try await db.enqueuedCampaign(tokens: 50, chunkSize: 10)
             // The doomed worker claims on its own connection, then that connection is dropped.
             let held = try await withRunningClient(url.clientConfiguration(), logger: db.logger) { doomed in
                 var configuration = JobQueue.Configuration()
@@ -55,10 +52,7 @@ import TestSupport
     @Test func aLapsedLeaseOnTheLastAttemptEndsAsFailed() async throws {
         try await TestDatabase.withMigrated { client, _ in
             let db = QueueFixtures(client: client)
-            try await db.makeApp()
-            try await db.registerTokens(count: 3)
-            let campaign = try await db.createCampaign(options: "max_attempts => 1")
-            try await db.enqueueCampaign(campaign)
+            let campaign = try await db.enqueuedCampaign(tokens: 3, options: "max_attempts => 1")
             _ = try await db.queue("w1").claim(limit: 1)
             try await client.execute("UPDATE push.job SET lease_until = now() - interval '1 second'", logger: db.logger)
             let result = try await db.queue("w2").rescueLapsedLeases()
@@ -70,10 +64,7 @@ import TestSupport
     @Test func expiredCampaignsAreNeverSentAndSweptAsExpired() async throws {
         try await TestDatabase.withMigrated { client, _ in
             let db = QueueFixtures(client: client)
-            try await db.makeApp()
-            try await db.registerTokens(count: 25)
-            let campaign = try await db.createCampaign(options: "expires_at => now() + interval '1 hour'")
-            try await db.enqueueCampaign(campaign, chunkSize: 10)
+            let campaign = try await db.enqueuedCampaign(tokens: 25, options: "expires_at => now() + interval '1 hour'", chunkSize: 10)
             try await client.execute(
                 "UPDATE push.job SET expires_at = now() - interval '1 second' WHERE campaign_id = \(campaign)",
                 logger: db.logger)
@@ -88,10 +79,7 @@ import TestSupport
     @Test func cancelEndsWaitingTokensAndWhatARunningJobHandsBack() async throws {
         try await TestDatabase.withMigrated { client, _ in
             let db = QueueFixtures(client: client)
-            try await db.makeApp()
-            try await db.registerTokens(count: 30)
-            let campaign = try await db.createCampaign()
-            try await db.enqueueCampaign(campaign, chunkSize: 10)
+            let campaign = try await db.enqueuedCampaign(tokens: 30, chunkSize: 10)
             let queue = db.queue("w1")
             let running = try #require(try await queue.claim(limit: 1).first)
             let cancelled = try await db.scalar("SELECT push.cancel_campaign(\(campaign))", as: Int64.self)

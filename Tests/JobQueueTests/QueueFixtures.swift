@@ -37,6 +37,15 @@ struct QueueFixtures {
         return try await scalar("SELECT push.create_campaign(\(app), \(payload)\(unescaped: extra))", as: Int64.self)
     }
 
+    /// An app "demo" with `tokens` tokens and one campaign with all of them enqueued.
+    func enqueuedCampaign(tokens: Int, options: String = "", chunkSize: Int32 = 1000) async throws -> Int64 {
+        try await makeApp()
+        try await registerTokens(count: tokens)
+        let campaign = try await createCampaign(options: options)
+        try await enqueueCampaign(campaign, chunkSize: chunkSize)
+        return campaign
+    }
+
     @discardableResult
     func enqueueCampaign(_ campaign: Int64, chunkSize: Int32 = 1000) async throws -> Int64 {
         try await scalar("SELECT push.enqueue_campaign(\(campaign), \(chunkSize))", as: Int64.self)

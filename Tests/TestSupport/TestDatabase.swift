@@ -100,11 +100,3 @@ extension Logger {
         return logger
     }
 }
-
-extension PostgresClient {
-    /// Runs a statement and reads (discards) its rows: PostgresNIO reports a statement's error
-    /// while its rows are read, so an unread statement could fail silently.
-    public func execute(_ query: PostgresQuery, logger: Logger) async throws {
-        for try await _ in try await self.query(query, logger: logger) {}
-    }
-}
