@@ -86,36 +86,43 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
 
     /// The URL with the password replaced by `***`.
     public var description: String {
-        let credentials = password == nil ? username : "\(username):***"
+        render(password: password.map { _ in "***" })
+    }
+
+    /// The URL with the real password, for handing to another process or command. Never log it.
+    public var revealingPassword: String {
+        render(password: password.map { $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0 })
+    }
+
+    private func render(password shown: String?) -> String {
+        let user = username.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? username
+        let credentials = shown.map { "\(user):\($0)" } ?? user
         let query = tlsMode == .prefer ? "" : "?sslmode=\(tlsMode.rawValue)"
         return "postgres://\(credentials)@\(host):\(port)/\(database)\(query)"
     }
 
     /// A PostgresNIO client configuration for this URL.
     public func clientConfiguration() -> PostgresClient.Configuration {
-        PostgresClient.Configuration(
-            host: host, port: port, username: username, password: password, database: database,
-            tls: tlsConfiguration
-        )
+        let tls: PostgresClient.Configuration.TLS
+        switch tlsMode {
+        case .disable: tls = .disable
+        case .prefer: tls = .prefer(tlsConfiguration)
+        default: tls = .require(tlsConfiguration)
+        }
+        return PostgresClient.Configuration(
+            host: host, port: port, username: username, password: password, database: database, tls: tls)
     }
 
-    private var tlsConfiguration: PostgresClient.Configuration.TLS {
+    /// Server verification per libpq's sslmode: none for prefer/require, the chain for verify-ca,
+    /// chain and host name for verify-full.
+    var tlsConfiguration: TLSConfiguration {
         var tls = TLSConfiguration.makeClientConfiguration()
         switch tlsMode {
-        case .disable:
-            return .disable
-        case .prefer:
-            tls.certificateVerification = .none
-            return .prefer(tls)
-        case .require:
-            tls.certificateVerification = .none
-            return .require(tls)
-        case .verifyCA:
-            tls.certificateVerification = .noHostnameVerification
-            return .require(tls)
-        case .verifyFull:
-            return .require(tls)
+        case .disable, .prefer, .require: tls.certificateVerification = .none
+        case .verifyCA: tls.certificateVerification = .noHostnameVerification
+        case .verifyFull: tls.certificateVerification = .fullVerification
         }
+        return tls
     }
 }
 

@@ -14,6 +14,9 @@ public enum PostgresErrorText {
                 let state = server[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
                 return text + state
             }
+            if let underlying = psql.underlying {
+                return "\(psql.code): \(underlying)"
+            }
             return "\(psql.code)"
         }
         return "\(error)"

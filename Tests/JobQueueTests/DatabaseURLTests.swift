@@ -26,6 +26,11 @@ import Testing
         #expect(!"\(url)".contains("hunter2"))
     }
 
+    @Test func revealingPasswordRoundTrips() throws {
+        let url = try DatabaseURL(parsing: "postgres://push%40er:s3cr%2Ft@db:6543/queue?sslmode=require")
+        #expect(try DatabaseURL(parsing: url.revealingPassword) == url)
+    }
+
     @Test(arguments: [
         ("mysql://u@h/d", "must start with postgres:// or postgresql://"),
         ("postgres:///d", "names no host"),
