@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "pushworker", targets: ["PushWorkerCLI"]),
+        .executable(name: "pushworker-bench", targets: ["PushBench"]),
         .library(name: "PushCore", targets: ["PushCore"]),
         .library(name: "APNSBinary", targets: ["APNSBinary"]),
         .library(name: "JobQueue", targets: ["JobQueue"]),
@@ -80,6 +81,14 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "PushWorkerCLI", dependencies: ["PushWorker"]),
+        .executableTarget(
+            name: "PushBench",
+            dependencies: [
+                "JobQueue",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "TestSupport",
             dependencies: [
