@@ -161,7 +161,10 @@ CREATE TABLE push.outcome (
     reason      text,
     recorded_at timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX outcome_campaign ON push.outcome (campaign_id, kind);
+-- Both indexes lead with keys that differ between concurrent completions (a job is a run of
+-- token ids), so parallel writers append to different leaf pages; an index led by
+-- (campaign_id, kind) would funnel every writer of a campaign into one leaf.
+CREATE INDEX outcome_campaign ON push.outcome (campaign_id, token_id);
 CREATE INDEX outcome_token ON push.outcome (token_id);
 
 -- Feedback service events --------------------------------------------------------------------------
