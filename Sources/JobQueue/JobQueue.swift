@@ -23,7 +23,7 @@ public struct JobQueue: Sendable {
     public let client: PostgresClient
     public let worker: WorkerID
     public let configuration: Configuration
-    let logger: Logger
+    public let logger: Logger
 
     public init(client: PostgresClient, worker: WorkerID, configuration: Configuration = .init(), logger: Logger) {
         self.client = client

@@ -147,3 +147,28 @@ import TestSupport
         }
     }
 }
+
+@Suite struct HousekeeperTests {
+    @Test func aRoundBeatsExtendsRescuesAndSweeps() async throws {
+        try await TestDatabase.withMigrated { client, _ in
+            let db = QueueFixtures(client: client)
+            let campaign = try await db.enqueuedCampaign(tokens: 30, chunkSize: 10)
+            let mine = db.queue("keeper")
+            _ = try await mine.claim(limit: 1)
+            _ = try await db.queue("crashed").claim(limit: 1)
+            try await client.execute(
+                "UPDATE push.job SET lease_until = now() - interval '1 second' WHERE lease_owner = 'crashed'",
+                logger: db.logger)
+            try await client.execute(
+                "UPDATE push.job SET expires_at = now() - interval '1 second' WHERE state = 'available'",
+                logger: db.logger)
+            let keeper = QueueHousekeeper(queue: mine, configuration: .init(host: "h", pid: 1, version: "t"))
+            let round = try await keeper.runOnce()
+            #expect(round.leasesExtended == 1)
+            #expect(round.rescue.rescuedJobs == 1)
+            #expect(round.sweep == SweepResult(jobs: 1, tokens: 10))
+            #expect(try await db.outcomes(campaign) == ["expired": 10])
+            #expect(try await db.scalar("SELECT count(*) FROM push.worker WHERE id = 'keeper'", as: Int64.self) == 1)
+        }
+    }
+}
