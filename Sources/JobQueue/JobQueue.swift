@@ -64,9 +64,12 @@ public struct JobQueue: Sendable {
 
     /// Records the outcomes of finished jobs and hands back their retry/unsent tokens, all in one
     /// transaction. Jobs this worker no longer holds (its lease lapsed and was rescued) are left
-    /// alone and listed in ``CompletionResult/stale``.
+    /// alone and listed in ``CompletionResult/stale``. A job reported twice in one call counts once
+    /// (the first report wins), so no token is recorded twice.
     @discardableResult
     public func complete(_ reports: [JobReport]) async throws -> CompletionResult {
+        var seen = Set<JobID>()
+        let reports = reports.filter { seen.insert($0.job.id).inserted }
         guard !reports.isEmpty else { return CompletionResult() }
         let policy = configuration.retryPolicy
         let slices = stride(from: 0, to: reports.count, by: configuration.jobsPerStatement).map {

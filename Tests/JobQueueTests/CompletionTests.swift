@@ -121,3 +121,18 @@ import TestSupport
         }
     }
 }
+
+@Suite struct CompletionGuardTests {
+    @Test func aJobReportedTwiceIsRecordedOnce() async throws {
+        try await TestDatabase.withMigrated { client, _ in
+            let db = QueueFixtures(client: client)
+            let campaign = try await db.enqueuedCampaign(tokens: 3)
+            let queue = db.queue("w1")
+            let job = try #require(try await queue.claim(limit: 1).first)
+            let report = JobReport(job: job, allOutcomes: .rejected(code: 8, reason: "InvalidToken"))
+            let result = try await queue.complete([report, report])
+            #expect(result.outcomesRecorded == 3)
+            #expect(try await db.outcomes(campaign) == ["rejected": 3])
+        }
+    }
+}
