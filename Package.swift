@@ -108,7 +108,13 @@ let package = Package(
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "TestSupport"]),
+        .testTarget(
+            name: "JobQueueTests",
+            dependencies: [
+                "JobQueue", "TestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(name: "MockGatewayTests", dependencies: ["MockGateway", "APNSBinary", "TestSupport"]),
         .testTarget(name: "PushWorkerTests", dependencies: ["PushWorker", "TestSupport"]),
     ]
