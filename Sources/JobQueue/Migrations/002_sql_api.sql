@@ -158,7 +158,7 @@ COMMENT ON FUNCTION push.create_campaign(text, text, integer, text, text, timest
 -- The campaign row lock serialises enqueue calls of one campaign, so the anti-join is exact.
 CREATE FUNCTION push.enqueue_audience(campaign bigint, token_ids bigint[], chunk_size integer)
 RETURNS bigint
-LANGUAGE plpgsql SET work_mem = '256MB' AS $$
+LANGUAGE plpgsql SET work_mem = '256MB' SET plan_cache_mode = 'force_custom_plan' AS $$
 DECLARE
     wanted_campaign bigint := $1;
     wanted_ids bigint[] := $2;
@@ -180,10 +180,9 @@ BEGIN
         SELECT t.id, t.token FROM push.device_token t
         WHERE wanted_ids IS NULL AND t.app_id = c.app_id AND t.status = 'active'
         UNION ALL
-        SELECT t.id, t.token
-        FROM (SELECT DISTINCT u.id FROM unnest(wanted_ids) AS u (id)) AS w
-        JOIN push.device_token t ON t.id = w.id
+        SELECT t.id, t.token FROM push.device_token t
         WHERE wanted_ids IS NOT NULL AND t.app_id = c.app_id AND t.status = 'active'
+          AND t.id = ANY (wanted_ids)  -- planned with the array as a constant: hashed when large
     ), fresh AS MATERIALIZED (
         SELECT a.id, a.token, (row_number() OVER (ORDER BY a.id) - 1) / chunk AS chunk_number
         FROM audience a
