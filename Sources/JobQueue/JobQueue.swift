@@ -158,6 +158,19 @@ public struct JobQueue: Sendable {
         try await client.execute(Queries.recordCredentialError(app: app, message: message), logger: logger)
     }
 
+    /// Records that a token became invalid at `invalidAt` (e.g. a feedback service report): it is
+    /// disabled unless it was registered again after that time. Returns what was done:
+    /// `disabled`, `already disabled`, `kept (registered again after it became invalid)` or
+    /// `unknown token`.
+    public func recordTokenInvalid(app: AppID, token: [UInt8], invalidAt: Date) async throws -> String {
+        let rows = try await client.query(Queries.recordTokenInvalid(app: app, token: token, invalidAt: invalidAt),
+                                          logger: logger)
+        for try await action in rows.decode(String.self) {
+            return action
+        }
+        return "unknown token"
+    }
+
     /// The sending parameters of a campaign, or `nil` when there is no such campaign.
     public func campaign(_ id: CampaignID) async throws -> CampaignRecord? {
         let rows = try await client.query(Queries.campaign(id: id), logger: logger)

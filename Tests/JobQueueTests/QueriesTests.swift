@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresNIO
 import Testing
@@ -41,6 +42,7 @@ import TestSupport
                 ("recordCredentialError", Queries.recordCredentialError(app: AppID(1), message: "x")),
                 ("recordCredentialError (clear)", Queries.recordCredentialError(app: AppID(1), message: nil)),
                 ("campaign", Queries.campaign(id: CampaignID(1))),
+                ("recordTokenInvalid", Queries.recordTokenInvalid(app: AppID(1), token: [1, 2], invalidAt: Date())),
                 ("notify", Queries.notify(channel: WakeUpSource.channel, payload: "test")),
                 ("history", MigrationQueries.history),
             ]

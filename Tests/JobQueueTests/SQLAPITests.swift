@@ -149,3 +149,23 @@ import TestSupport
 enum MarkerNotification {
     static let notifyDone: PostgresQuery = "SELECT pg_notify('push_jobs', 'done')"
 }
+
+@Suite struct FeedbackTests {
+    @Test func invalidTokensAreDisabledUnlessRegisteredAgainLater() async throws {
+        try await TestDatabase.withMigrated { client, _ in
+            let db = QueueFixtures(client: client)
+            let app = AppID(try await db.makeApp())
+            let queue = db.queue("feedback")
+            _ = try await db.scalar("SELECT push.register_token('demo', 'a1a1')", as: Int64.self)
+            let past = Date(timeIntervalSinceNow: -3600)
+            let future = Date(timeIntervalSinceNow: 3600)
+            #expect(try await queue.recordTokenInvalid(app: app, token: [0xA1, 0xA1], invalidAt: past)
+                    == "kept (registered again after it became invalid)")
+            #expect(try await queue.recordTokenInvalid(app: app, token: [0xA1, 0xA1], invalidAt: future) == "disabled")
+            #expect(try await queue.recordTokenInvalid(app: app, token: [0xA1, 0xA1], invalidAt: future) == "already disabled")
+            #expect(try await queue.recordTokenInvalid(app: app, token: [0xFF], invalidAt: future) == "unknown token")
+            #expect(try await db.scalar("SELECT count(*) FROM push.feedback_event", as: Int64.self) == 4)
+            #expect(try await db.scalar("SELECT tokens FROM push.tokens_disabled", as: Int64.self) == 1)
+        }
+    }
+}

@@ -284,3 +284,39 @@ COMMENT ON FUNCTION push.cancel_campaign(bigint) IS
     'Cancels a campaign: tokens not yet claimed end as ''cancelled'' outcomes at once (returned '
     'count); chunks being sent right now finish, and whatever they hand back ends as cancelled. '
     'Calling it again returns 0.';
+
+-- Feedback ----------------------------------------------------------------------------------------
+
+CREATE FUNCTION push.record_feedback(app integer, token bytea, invalid_at timestamptz,
+                                     reason text DEFAULT 'reported invalid by the feedback service')
+RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    wanted_app integer := $1;
+    wanted_token bytea := $2;
+    reported_at timestamptz := $3;
+    known push.device_token;
+    action text;
+BEGIN
+    SELECT * INTO known FROM push.device_token t
+    WHERE t.app_id = wanted_app AND t.token = wanted_token FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        action := 'unknown token';
+    ELSIF known.last_registered_at > reported_at THEN
+        action := 'kept (registered again after it became invalid)';
+    ELSIF known.status = 'disabled' THEN
+        action := 'already disabled';
+    ELSE
+        UPDATE push.device_token
+        SET status = 'disabled', disabled_at = now(), disabled_reason = $4
+        WHERE id = known.id;
+        action := 'disabled';
+    END IF;
+    INSERT INTO push.feedback_event (app_id, token, token_id, invalid_at, action)
+    VALUES (wanted_app, wanted_token, known.id, reported_at, action);
+    RETURN action;
+END $$;
+COMMENT ON FUNCTION push.record_feedback(integer, bytea, timestamptz, text) IS
+    'Records that a token of an app became invalid at invalid_at (the feedback service''s report): '
+    'disables it unless it was registered again after that time; logs the event in '
+    'push.feedback_event and returns what was done.';

@@ -1,3 +1,4 @@
+import Foundation
 import PostgresNIO
 
 /// Every SQL statement the queue runs, one documented function each; the only Swift file with SQL.
@@ -209,6 +210,12 @@ enum Queries {
             credential_error_at = CASE WHEN \(message)::text IS NULL THEN NULL ELSE now() END
         WHERE id = \(app.rawValue)
         """
+    }
+
+    /// Records a report that a token became invalid at `invalidAt`: disables it unless it was
+    /// registered again later, and logs it in `push.feedback_event`. Returns the action taken.
+    static func recordTokenInvalid(app: AppID, token: [UInt8], invalidAt: Date) -> PostgresQuery {
+        "SELECT push.record_feedback(\(app.rawValue), \(ByteBuffer(bytes: token))::bytea, \(invalidAt))"
     }
 
     /// The sending parameters of one campaign.
