@@ -12,6 +12,7 @@ import TestSupport
     @Test func everyStatementRunsAgainstTheMigratedSchema() async throws {
         try await TestDatabase.withMigrated { client, _ in
             let logger = Logger.quiet
+            let app = AppID(try await QueueFixtures(client: client).makeApp())
             let worker = WorkerID("queries-test")
             var batch = CompletionBatch()
             batch.finishedJobs = [1]
@@ -39,10 +40,10 @@ import TestSupport
                 ("sweep", Queries.sweep(limit: 10)),
                 ("heartbeat", Queries.heartbeat(worker: worker, host: "h", pid: 1, version: "v")),
                 ("workerStopped", Queries.workerStopped(worker: worker)),
-                ("recordCredentialError", Queries.recordCredentialError(app: AppID(1), message: "x")),
-                ("recordCredentialError (clear)", Queries.recordCredentialError(app: AppID(1), message: nil)),
+                ("recordCredentialError", Queries.recordCredentialError(app: app, message: "x")),
+                ("recordCredentialError (clear)", Queries.recordCredentialError(app: app, message: nil)),
                 ("campaign", Queries.campaign(id: CampaignID(1))),
-                ("recordTokenInvalid", Queries.recordTokenInvalid(app: AppID(1), token: [1, 2], invalidAt: Date())),
+                ("recordTokenInvalid", Queries.recordTokenInvalid(app: app, token: [1, 2], invalidAt: Date())),
                 ("notify", Queries.notify(channel: WakeUpSource.channel, payload: "test")),
                 ("history", MigrationQueries.history),
             ]
