@@ -22,6 +22,7 @@ public actor OutcomeWriter: Service {
     public nonisolated let configuration: Configuration
     private var pending: [JobReport] = []
     private var isWriting = false
+    private var isStopping = false
     private var waitingForRoom: [CheckedContinuation<Void, Never>] = []
     private let wakeUps: AsyncStream<Void>
     private let wakeUpContinuation: AsyncStream<Void>.Continuation
@@ -34,10 +35,16 @@ public actor OutcomeWriter: Service {
         (wakeUps, wakeUpContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Hands over one finished job; waits while the writer is `highWaterMark` jobs behind.
-    public func submit(_ report: JobReport) async {
-        while pending.count >= configuration.highWaterMark {
+    /// Hands over one finished job; waits while the writer is `highWaterMark` jobs behind. Once the
+    /// writer is shutting down, the report is written at once instead (and an error is thrown if
+    /// that fails), so a late report is never left behind.
+    public func submit(_ report: JobReport) async throws {
+        while pending.count >= configuration.highWaterMark, !isStopping {
             await withCheckedContinuation { waitingForRoom.append($0) }
+        }
+        if isStopping {
+            written.merge(try await queue.complete([report]))
+            return
         }
         pending.append(report)
         if pending.count >= configuration.flushThreshold {
@@ -47,6 +54,9 @@ public actor OutcomeWriter: Service {
 
     /// Jobs handed over and not yet written.
     public var pendingCount: Int { pending.count }
+
+    /// Senders waiting in ``submit(_:)`` for room.
+    public var waitingSubmitters: Int { waitingForRoom.count }
 
     public func run() async throws {
         let interval = configuration.flushInterval
@@ -66,7 +76,15 @@ public actor OutcomeWriter: Service {
         } onGracefulShutdown: {
             continuation.finish()
         }
+        isStopping = true
+        resumeWaitingSubmitters()
         try await flushAll()
+    }
+
+    private func resumeWaitingSubmitters() {
+        let waiters = waitingForRoom
+        waitingForRoom.removeAll()
+        for waiter in waiters { waiter.resume() }
     }
 
     /// Writes everything pending, retrying failed writes until they succeed (at shutdown).
@@ -91,10 +109,7 @@ public actor OutcomeWriter: Service {
             let result = try await queue.complete(batch)
             pending.removeFirst(batch.count)
             written.merge(result)
-            written.stale += result.stale
-            let waiters = waitingForRoom
-            waitingForRoom.removeAll()
-            for waiter in waiters { waiter.resume() }
+            resumeWaitingSubmitters()
             return true
         } catch {
             queue.logger.warning("writing outcomes failed; keeping them and retrying",

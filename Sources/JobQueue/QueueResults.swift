@@ -29,6 +29,7 @@ public struct CompletionResult: Sendable, Equatable {
     mutating func merge(_ other: CompletionResult) {
         finished += other.finished
         requeued += other.requeued
+        stale += other.stale
         outcomesRecorded += other.outcomesRecorded
         tokensDisabled += other.tokensDisabled
     }
