@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "pushworker", targets: ["PushWorkerCLI"]),
+        .executable(name: "pushworker-bench", targets: ["PushBench"]),
         .library(name: "PushCore", targets: ["PushCore"]),
         .library(name: "APNSBinary", targets: ["APNSBinary"]),
         .library(name: "JobQueue", targets: ["JobQueue"]),
@@ -46,6 +47,7 @@ let package = Package(
             name: "JobQueue",
             dependencies: [
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -93,10 +95,19 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
             ]
         ),
+        .executableTarget(
+            name: "PushBench",
+            dependencies: [
+                "JobQueue",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "TestSupport",
             dependencies: [
                 "MockGateway",
+                "JobQueue",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -115,7 +126,13 @@ let package = Package(
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "TestSupport"]),
+        .testTarget(
+            name: "JobQueueTests",
+            dependencies: [
+                "JobQueue", "TestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(
             name: "MockGatewayTests",
             dependencies: [

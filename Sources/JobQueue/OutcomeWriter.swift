@@ -1,0 +1,120 @@
+import Logging
+import ServiceLifecycle
+
+/// Collects finished job reports from senders and writes them with ``JobQueue/complete(_:)`` in
+/// batches: when `flushThreshold` jobs are pending, or every `flushInterval`, whichever comes first.
+///
+/// A failed write keeps its batch and is retried after `retryDelay`; nothing is dropped. Senders
+/// that get ahead of the database wait in ``submit(_:)`` once `highWaterMark` jobs are pending.
+/// On graceful shutdown the writer flushes what is pending (retrying until it succeeds or the
+/// task is cancelled), then returns. Run it as a `Service`, after the client and before senders.
+public actor OutcomeWriter: Service {
+    public struct Configuration: Sendable {
+        public var flushInterval: Duration = .milliseconds(100)
+        public var flushThreshold = 16
+        public var highWaterMark = 256
+        public var retryDelay: Duration = .milliseconds(500)
+
+        public init() {}
+    }
+
+    public nonisolated let queue: JobQueue
+    public nonisolated let configuration: Configuration
+    private var pending: [JobReport] = []
+    private var isWriting = false
+    private var isStopping = false
+    private var waitingForRoom: [CheckedContinuation<Void, Never>] = []
+    private let wakeUps: AsyncStream<Void>
+    private let wakeUpContinuation: AsyncStream<Void>.Continuation
+    /// Totals since start, for metrics and tests.
+    public private(set) var written = CompletionResult()
+
+    public init(queue: JobQueue, configuration: Configuration = .init()) {
+        self.queue = queue
+        self.configuration = configuration
+        (wakeUps, wakeUpContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Hands over one finished job; waits while the writer is `highWaterMark` jobs behind. Once the
+    /// writer is shutting down, the report is written at once instead (and an error is thrown if
+    /// that fails), so a late report is never left behind.
+    public func submit(_ report: JobReport) async throws {
+        while pending.count >= configuration.highWaterMark, !isStopping {
+            await withCheckedContinuation { waitingForRoom.append($0) }
+        }
+        if isStopping {
+            written.merge(try await queue.complete([report]))
+            return
+        }
+        pending.append(report)
+        if pending.count >= configuration.flushThreshold {
+            wakeUpContinuation.yield()
+        }
+    }
+
+    /// Jobs handed over and not yet written.
+    public var pendingCount: Int { pending.count }
+
+    /// Senders waiting in ``submit(_:)`` for room.
+    public var waitingSubmitters: Int { waitingForRoom.count }
+
+    public func run() async throws {
+        let interval = configuration.flushInterval
+        let continuation = wakeUpContinuation
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while (try? await Task.sleep(for: interval)) != nil {
+                        continuation.yield()
+                    }
+                }
+                for await _ in wakeUps {
+                    await flushPendingOnce()
+                }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            continuation.finish()
+        }
+        isStopping = true
+        resumeWaitingSubmitters()
+        try await flushAll()
+    }
+
+    private func resumeWaitingSubmitters() {
+        let waiters = waitingForRoom
+        waitingForRoom.removeAll()
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Writes everything pending, retrying failed writes until they succeed (at shutdown).
+    private func flushAll() async throws {
+        while !pending.isEmpty {
+            try Task.checkCancellation()
+            if await !flushPendingOnce() {
+                try await Task.sleep(for: configuration.retryDelay)
+            }
+        }
+    }
+
+    /// One write of everything pending; false when it failed (the batch stays pending). Only one
+    /// write runs at a time: reports submitted meanwhile wait for the next one.
+    @discardableResult
+    private func flushPendingOnce() async -> Bool {
+        guard !pending.isEmpty, !isWriting else { return true }
+        isWriting = true
+        defer { isWriting = false }
+        let batch = pending
+        do {
+            let result = try await queue.complete(batch)
+            pending.removeFirst(batch.count)
+            written.merge(result)
+            resumeWaitingSubmitters()
+            return true
+        } catch {
+            queue.logger.warning("writing outcomes failed; keeping them and retrying",
+                                 metadata: ["jobs": "\(batch.count)", "error": "\(PostgresErrorText.message(of: error))"])
+            return false
+        }
+    }
+}
