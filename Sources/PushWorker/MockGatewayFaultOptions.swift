@@ -49,6 +49,9 @@ struct MockGatewayFaultOptions: ParsableArguments {
     @Flag(help: "Serve the feedback list once, then an empty one (as APNs does).")
     var clearFeedbackOnceRead = false
 
+    @Flag(help: "Never close feedback connections: clients must end the read by their idle timeout.")
+    var keepFeedbackOpen = false
+
     @Option(help: "Smallest accepted token length in bytes.")
     var minTokenLength: Int = 32
 
@@ -91,6 +94,7 @@ struct MockGatewayFaultOptions: ParsableArguments {
         flags.feedbackFile = feedbackFile
         flags.truncateFeedback = truncateFeedback ? true : nil
         flags.clearFeedbackOnceRead = clearFeedbackOnceRead ? true : nil
+        flags.keepFeedbackOpen = keepFeedbackOpen ? true : nil
         try flags.apply(to: &configuration.faults)
         try flags.apply(to: &configuration.feedback)
         configuration.rules = FrameRules(

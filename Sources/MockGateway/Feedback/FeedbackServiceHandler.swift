@@ -4,7 +4,8 @@ import NIOSSL
 import NIOTLS
 
 /// One feedback connection: once the TLS handshake has accepted the client, write every tuple
-/// (`<timestamp:4> <token length:2> <token>`), optionally cut the last one short, and close.
+/// (`<timestamp:4> <token length:2> <token>`), optionally cut the last one short, and close
+/// (unless the plan keeps the connection open; the client then closes it).
 /// Whatever the client sends is ignored.
 final class FeedbackServiceHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
@@ -41,7 +42,7 @@ final class FeedbackServiceHandler: ChannelInboundHandler {
     }
 
     private func serve(context: ChannelHandlerContext) {
-        let (tuples, truncate) = store.take()
+        let (tuples, truncate, keepOpen) = store.take()
         var bytes = context.channel.allocator.buffer(capacity: tuples.count * 38)
         for tuple in tuples {
             bytes.writeInteger(tuple.timestamp)
@@ -56,11 +57,15 @@ final class FeedbackServiceHandler: ChannelInboundHandler {
             bytes.moveWriterIndex(to: bytes.writerIndex - lastLength + 6 + last.deviceToken.readableBytes / 2)
             complete -= 1
         }
+        tuplesServed = complete
+        guard !keepOpen else {
+            context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+            return
+        }
         let channel = context.channel
         let written = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(bytes), promise: written)
         written.futureResult.whenComplete { _ in channel.close(promise: nil) }
-        tuplesServed = complete
     }
 }
 

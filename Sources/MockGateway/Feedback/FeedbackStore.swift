@@ -11,9 +11,9 @@ final class FeedbackStore: Sendable {
 
     /// The tuples for a new connection (and the truncation flag); clears the list when the plan
     /// says so.
-    func take() -> (tuples: [FeedbackTuple], truncate: Bool) {
+    func take() -> (tuples: [FeedbackTuple], truncate: Bool, keepOpen: Bool) {
         plan.withLockedValue { plan in
-            let served = (plan.tuples, plan.truncateLastTuple)
+            let served = (plan.tuples, plan.truncateLastTuple, plan.keepOpen)
             if plan.clearOnceRead { plan.tuples = [] }
             return served
         }

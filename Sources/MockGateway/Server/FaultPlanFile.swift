@@ -20,7 +20,8 @@ import NIOCore
 ///   "feedback": [{"token": "<hex>", "timestamp": 1700000000}],
 ///   "feedbackFile": "feedback.txt",             // lines "<hex token> <unix seconds>"
 ///   "truncateFeedback": false,
-///   "clearFeedbackOnceRead": false
+///   "clearFeedbackOnceRead": false,
+///   "keepFeedbackOpen": false                   // never close: clients must stop on idle
 /// }
 /// ```
 ///
@@ -46,6 +47,7 @@ public struct FaultPlanFile: Decodable, Sendable {
     public var feedbackFile: String?
     public var truncateFeedback: Bool?
     public var clearFeedbackOnceRead: Bool?
+    public var keepFeedbackOpen: Bool?
 
     /// An empty plan (every setting absent); command-line flags fill one in and apply it after
     /// the file's.
@@ -105,6 +107,7 @@ public struct FaultPlanFile: Decodable, Sendable {
         }
         if let truncateFeedback { plan.truncateLastTuple = truncateFeedback }
         if let clearFeedbackOnceRead { plan.clearOnceRead = clearFeedbackOnceRead }
+        if let keepFeedbackOpen { plan.keepOpen = keepFeedbackOpen }
     }
 
     static func token(_ text: some StringProtocol, source: String) throws -> ByteBuffer {

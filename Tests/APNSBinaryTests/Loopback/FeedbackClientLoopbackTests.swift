@@ -9,11 +9,12 @@ import Testing
         FeedbackTuple(timestamp: 1_700_000_000 + UInt32(index), deviceToken: ByteBuffer(bytes: LoopbackFixture.token(UInt64(index))))
     }
 
-    func fetch(_ plan: FeedbackPlan) async throws -> FeedbackReport {
+    func fetch(_ plan: FeedbackPlan, idleTimeout: TimeAmount = .seconds(1)) async throws -> FeedbackReport {
         let pki = try LoopbackFixture.pki.get()
         let gateway = try await MockGateway.start(MockGatewayConfiguration(tls: try pki.serverTLS(), feedback: plan))
         let client = FeedbackClient(
-            configuration: .init(host: "127.0.0.1", port: gateway.feedbackPort!, serverHostname: "localhost"),
+            configuration: .init(
+                host: "127.0.0.1", port: gateway.feedbackPort!, serverHostname: "localhost", idleTimeout: idleTimeout),
             tlsContext: try LoopbackFixture.clientContext(identity: pki, trust: pki),
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
         do {
@@ -37,6 +38,13 @@ import Testing
         let truncation = try #require(report.truncation)
         #expect(truncation.code == .truncatedFeedbackTuple)
         #expect(!truncation.bytes.isEmpty && truncation.bytes.count < 38)
+    }
+
+    /// A service that never closes: without the idle timeout the fetch would never return (the
+    /// suite's time limit fails it).
+    @Test func serviceThatNeverClosesEndsByTheIdleTimeout() async throws {
+        let report = try await fetch(FeedbackPlan(tuples: Self.tuples, keepOpen: true), idleTimeout: .milliseconds(200))
+        #expect(report == FeedbackReport(tuples: Self.tuples))
     }
 
     @Test func emptyListIsAnEmptyReport() async throws {
