@@ -5,17 +5,6 @@ import Testing
 import TestSupport
 
 @Suite struct LifecycleTests {
-    /// Polls `condition` until it holds or `deadline` passes (waiting on a state, not for a time).
-    func eventually(within deadline: Duration = .seconds(15), _ condition: () async throws -> Bool) async throws -> Bool {
-        let clock = ContinuousClock()
-        let end = clock.now + deadline
-        while clock.now < end {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return false
-    }
-
     @Test func aCrashedClaimerLosesNothing() async throws {
         try await TestDatabase.withMigrated { client, url in
             let db = QueueFixtures(client: client)

@@ -38,7 +38,7 @@ import TestSupport
         try await withRunningWriter(flushThreshold: 2) { jobs, writer, group in
             try await writer.submit(JobReport(job: jobs[0], allOutcomes: .accepted))
             try await writer.submit(JobReport(job: jobs[1], allOutcomes: .accepted))
-            let flushed = try await LifecycleTests().eventually {
+            let flushed = try await eventually {
                 let drained = await writer.pendingCount == 0
                 let written = await writer.written.finished.count == 2
                 return drained && written
@@ -61,7 +61,7 @@ import TestSupport
             try await withThrowingTaskGroup(of: Void.self) { senders in
                 senders.addTask { try await writer.submit(JobReport(job: jobs[1], allOutcomes: .accepted)) }
                 senders.addTask { try await writer.submit(JobReport(job: jobs[2], allOutcomes: .accepted)) }
-                let blocked = try await LifecycleTests().eventually { await writer.waitingSubmitters == 2 }
+                let blocked = try await eventually { await writer.waitingSubmitters == 2 }
                 #expect(blocked)
                 #expect(await writer.pendingCount == 1)
                 await group.triggerGracefulShutdown()

@@ -64,12 +64,9 @@ struct GatewayFixture {
     /// Polls the gateway's counters until `condition` holds; fails after 30 seconds (generous:
     /// parallel debug tests on two cores can starve a connection for seconds).
     func waitUntil(_ condition: (GatewayStatistics) -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while !condition(gateway.statistics()) {
-            guard ContinuousClock.now < deadline else {
-                throw ConditionTimedOut(statistics: gateway.statistics())
-            }
-            try await Task.sleep(for: .milliseconds(5))
+        let gateway = self.gateway
+        guard try await eventually(within: .seconds(30), polling: .milliseconds(5), { condition(gateway.statistics()) }) else {
+            throw ConditionTimedOut(statistics: gateway.statistics())
         }
     }
 
