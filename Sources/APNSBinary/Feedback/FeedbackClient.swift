@@ -1,10 +1,12 @@
 import NIOCore
 import NIOPosix
 import NIOSSL
+import NIOTLS
 
 /// Reads the feedback service: connects with the gateway's TLS identity, sends nothing, and
 /// collects tuples until the server closes the stream or nothing arrives for
-/// ``Configuration/idleTimeout``.
+/// ``Configuration/idleTimeout`` once the TLS handshake is done (a slow handshake is not mistaken
+/// for an empty list; it must finish within ``Configuration/connectTimeout`` or the fetch fails).
 ///
 /// The service forgets what it sent once it is read, so tuples read before a problem are never
 /// thrown away: a stream that ends inside a tuple is returned as ``FeedbackReport/truncation``
@@ -15,8 +17,9 @@ public struct FeedbackClient: Sendable {
         public var port: Int
         /// The name the service's certificate must carry; defaults to `host`.
         public var serverHostname: String?
+        /// Bounds the TCP connect and, separately, the TLS handshake.
         public var connectTimeout: TimeAmount
-        /// The read stays open this long after the last byte (pushy used 1 s).
+        /// The read stays open this long after the handshake or the last byte (pushy used 1 s).
         public var idleTimeout: TimeAmount
 
         public init(
@@ -55,9 +58,10 @@ public struct FeedbackClient: Sendable {
                         try channel.pipeline.syncOperations.addHandlers(
                             NIOSSLClientHandler(
                                 context: tlsContext, serverHostname: configuration.serverHostname ?? configuration.host),
-                            IdleStateHandler(readTimeout: configuration.idleTimeout),
                             ByteToMessageHandler(FeedbackTupleDecoder()),
-                            FeedbackCollector(promise: promise))
+                            FeedbackCollector(
+                                promise: promise, idleTimeout: configuration.idleTimeout,
+                                handshakeTimeout: configuration.connectTimeout))
                     }
                 }
                 .connect(host: configuration.host, port: configuration.port)
@@ -82,16 +86,32 @@ public struct FeedbackReport: Sendable, Hashable {
     }
 }
 
-/// Collects tuples and completes the fetch when the channel closes.
+/// Collects tuples and completes the fetch when the channel closes. The idle timer starts only
+/// once the TLS handshake has completed; until then a deadline bounds the handshake.
 final class FeedbackCollector: ChannelInboundHandler {
     typealias InboundIn = FeedbackTuple
 
     private let promise: EventLoopPromise<FeedbackReport>
+    private let idleTimeout: TimeAmount
+    private let handshakeTimeout: TimeAmount
+    private var handshakeDeadline: Scheduled<Void>?
     private var report = FeedbackReport(tuples: [])
     private var failure: (any Error)?
 
-    init(promise: EventLoopPromise<FeedbackReport>) {
+    init(promise: EventLoopPromise<FeedbackReport>, idleTimeout: TimeAmount, handshakeTimeout: TimeAmount) {
         self.promise = promise
+        self.idleTimeout = idleTimeout
+        self.handshakeTimeout = handshakeTimeout
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let channel = context.channel
+        let timeout = handshakeTimeout
+        handshakeDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
+            if failure == nil { failure = ChannelError.connectTimeout(timeout) }
+            channel.close(promise: nil)
+        }
+        context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -99,6 +119,12 @@ final class FeedbackCollector: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .handshakeCompleted = event as? TLSUserEvent {
+            handshakeDeadline?.cancel()
+            handshakeDeadline = nil
+            // First in the pipeline, so every encrypted byte that arrives resets the timer.
+            try? context.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout), position: .first)
+        }
         if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
             context.close(promise: nil)
         }
@@ -117,6 +143,7 @@ final class FeedbackCollector: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        handshakeDeadline?.cancel()
         if let failure {
             promise.fail(failure)
         } else {
