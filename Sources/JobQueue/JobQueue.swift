@@ -183,6 +183,38 @@ public struct JobQueue: Sendable {
         return nil
     }
 
+    /// Every app, in id order.
+    public func apps() async throws -> [AppRecord] {
+        try await loadApps(Queries.apps())
+    }
+
+    /// The app with this id, or `nil` when there is none.
+    public func app(_ id: AppID) async throws -> AppRecord? {
+        try await loadApps(Queries.apps(id: id)).first
+    }
+
+    /// The app with this name, or `nil` when there is none.
+    public func app(named name: String) async throws -> AppRecord? {
+        try await loadApps(Queries.apps(name: name)).first
+    }
+
+    private func loadApps(_ query: PostgresQuery) async throws -> [AppRecord] {
+        var apps: [AppRecord] = []
+        let rows = try await client.query(query, logger: logger)
+        for try await (id, name, topic, environment, transport, gatewayHost, gatewayPort, feedbackHost, feedbackPort,
+                       auth, certificatePath, privateKeyPath, passphraseEnv, passphraseFile, caFile, connections)
+            in rows.decode((Int32, String, String, String, String, String, Int32, String?, Int32?,
+                            String, String?, String?, String?, String?, String?, Int32).self) {
+            apps.append(AppRecord(
+                id: AppID(id), name: name, topic: topic, environment: environment, transport: transport,
+                gatewayHost: gatewayHost, gatewayPort: Int(gatewayPort), feedbackHost: feedbackHost,
+                feedbackPort: feedbackPort.map(Int.init), auth: auth, certificatePath: certificatePath,
+                privateKeyPath: privateKeyPath, passphraseEnv: passphraseEnv, passphraseFile: passphraseFile,
+                caFile: caFile, connectionsPerWorker: Int(connections)))
+        }
+        return apps
+    }
+
     private func countRows(_ query: PostgresQuery) async throws -> Int {
         var count = 0
         for try await _ in try await client.query(query, logger: logger) {

@@ -227,6 +227,21 @@ enum Queries {
         """
     }
 
+    /// Apps with their effective endpoints (`push.app_endpoint`), in id order; `id` or `name`
+    /// narrows to one app when given.
+    static func apps(id: AppID? = nil, name: String? = nil) -> PostgresQuery {
+        """
+        SELECT a.id, a.name, a.topic, a.environment::text, a.transport::text,
+               e.gateway_host, e.gateway_port, e.feedback_host, e.feedback_port, a.auth::text,
+               a.certificate_path, a.private_key_path, a.passphrase_env, a.passphrase_file, a.ca_file,
+               a.connections_per_worker
+        FROM push.app a JOIN push.app_endpoint e ON e.app_id = a.id
+        WHERE (\(id?.rawValue)::integer IS NULL OR a.id = \(id?.rawValue))
+          AND (\(name)::text IS NULL OR a.name = \(name))
+        ORDER BY a.id
+        """
+    }
+
     /// Wakes listeners of `channel` (used by tests and tools; enqueue functions notify themselves).
     static func notify(channel: String, payload: String) -> PostgresQuery {
         "SELECT pg_notify(\(channel), \(payload))"
