@@ -33,9 +33,11 @@ public struct JobQueue: Sendable {
     }
 
     /// Claims up to `limit` due jobs, oldest first within a priority; empty when nothing is due.
-    public func claim(limit: Int) async throws -> [ClaimedJob] {
+    /// Jobs of `excludingApps` are left for other workers.
+    public func claim(limit: Int, excludingApps: Set<AppID> = []) async throws -> [ClaimedJob] {
         precondition(limit > 0, "claim limit must be positive")
-        let query = Queries.claim(worker: worker, limit: limit, leaseSeconds: configuration.leaseDuration.seconds)
+        let query = Queries.claim(worker: worker, limit: limit, leaseSeconds: configuration.leaseDuration.seconds,
+                                  excludingApps: excludingApps.map(\.rawValue).sorted())
         let rows = try await client.query(query, logger: logger)
         var jobs: [ClaimedJob] = []
         for try await (id, campaign, app, attempt, maxAttempts, expiresAt, leaseUntil, tokenIDs, tokens, disabled)
@@ -181,6 +183,17 @@ public struct JobQueue: Sendable {
                 pushType: pushType, collapseID: collapseID, expiresAt: expiresAt, isCancelled: state == "cancelled")
         }
         return nil
+    }
+
+    /// Whether any job could still be sent (waiting or running, not cancelled or expired), apart
+    /// from jobs of `excludingApps`. A worker run with `--exit-when-idle` stops when this is false.
+    public func hasPendingWork(excludingApps: Set<AppID> = []) async throws -> Bool {
+        let rows = try await client.query(
+            Queries.hasPendingWork(excludingApps: excludingApps.map(\.rawValue).sorted()), logger: logger)
+        for try await pending in rows.decode(Bool.self) {
+            return pending
+        }
+        return false
     }
 
     /// Every app, in id order.
