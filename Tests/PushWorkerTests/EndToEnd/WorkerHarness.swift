@@ -15,6 +15,7 @@ struct WorkerHarness {
     static let passphraseVariable = "PUSHWORKER_TEST_P12_PASS"
 
     let client: PostgresClient
+    let url: DatabaseURL
     let pki: TestPKI
     let gateway: MockGateway
     let ledgerPath: String
@@ -32,8 +33,8 @@ struct WorkerHarness {
         let gateway = try await MockGateway.start(
             MockGatewayConfiguration(tls: try pki.serverTLS(), faults: faults, ledgerPath: ledgerPath))
         do {
-            let result = try await TestDatabase.withMigrated { client, _ in
-                try await body(WorkerHarness(client: client, pki: pki, gateway: gateway, ledgerPath: ledgerPath))
+            let result = try await TestDatabase.withMigrated { client, url in
+                try await body(WorkerHarness(client: client, url: url, pki: pki, gateway: gateway, ledgerPath: ledgerPath))
             }
             try await gateway.stop()
             return result
