@@ -40,10 +40,11 @@ e2e_make_certs() {
         --topic com.example.pushworker.demo >/dev/null
 }
 
-# psql with the settings every call here wants: no psqlrc, no prompts, stop at the first error.
+# psql with the settings every call here wants: no psqlrc, no password prompt, stop at the first
+# error. SQL comes from -c, -f or a here-document on stdin.
 e2e_psql() {
     local url=$1; shift
-    psql "$url" -X -q -At -w -v ON_ERROR_STOP=1 "$@" </dev/null
+    psql "$url" -X -q -At -w -v ON_ERROR_STOP=1 "$@"
 }
 
 e2e_register_app() {
@@ -123,12 +124,12 @@ e2e_stop_gateway() {
 e2e_sample() {
     local pid=$1 key value rest fields
     HWM_KB=0 CPU_TICKS=0 PROC_STATE=""
-    read -ra fields <"/proc/$pid/stat" 2>/dev/null || return 1
+    read -ra fields 2>/dev/null <"/proc/$pid/stat" || return 1
     PROC_STATE=${fields[2]}
     CPU_TICKS=$((fields[13] + fields[14]))
     while read -r key value rest; do
         [ "$key" = "VmHWM:" ] && { HWM_KB=$value; break; }
-    done <"/proc/$pid/status" 2>/dev/null || true
+    done 2>/dev/null <"/proc/$pid/status" || true
 }
 
 e2e_run_workers() {
