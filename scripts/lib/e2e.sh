@@ -14,7 +14,8 @@
 #   e2e_point_app URL APP          points the app row at the running mock gateway
 #   e2e_stop_gateway               SIGTERM, waits for the exit (the ledger is flushed on exit)
 #   e2e_run_workers W DIR ARGS...  runs W `pushworker run --exit-when-idle` processes to the end;
-#                                  sets WORKERS_FAILED, WORKER_RSS_MB, WORKER_CPU_S, WORKERS_WALL_S
+#                                  sets WORKERS_FAILED, WORKER_RSS_MB, WORKER_CPU_S, WORKERS_WALL_S;
+#                                  with E2E_PERF_DATA=FILE, `perf record -g` samples the first worker
 #   e2e_cleanup                    stops whatever is still running (workers, gateway)
 #
 # Worker RSS: the largest VmHWM (peak resident set) of any worker, read from /proc/PID/status
@@ -84,7 +85,7 @@ e2e_start_gateway() {
             GATEWAY_PID=""; return 1
         fi
         [ $SECONDS -lt $deadline ] || { e2e_log "the mock gateway did not start within 30 s"; return 1; }
-        line=$(grep -m1 '^mock-gateway listening' "$dir/gateway.log" || true)
+        line=$(grep -m1 '^mock-gateway listening' "$dir/gateway.log" 2>/dev/null || true)
         [ -n "$line" ] || sleep 0.05
     done
     GATEWAY_PORT=$(sed -n 's/.* gateway=[^ ]*:\([0-9]*\).*/\1/p' <<<"$line")
@@ -143,6 +144,11 @@ e2e_run_workers() {
             </dev/null >"$dir/worker-$index.log" 2>&1 &
         E2E_WORKER_PIDS+=("$!")
     done
+    local perf_pid=""
+    if [ -n "${E2E_PERF_DATA:-}" ]; then
+        perf record -F 499 -g -o "$E2E_PERF_DATA" -p "${E2E_WORKER_PIDS[0]}" >/dev/null 2>&1 &
+        perf_pid=$!
+    fi
     local running=("${E2E_WORKER_PIDS[@]}") still status
     WORKERS_FAILED=0
     while [ ${#running[@]} -gt 0 ]; do
@@ -169,6 +175,7 @@ e2e_run_workers() {
         [ -z "${E2E_PROGRESS:-}" ] || "$E2E_PROGRESS"
         sleep 0.1
     done
+    [ -z "$perf_pid" ] || wait "$perf_pid" || true
     WORKERS_WALL_S=$(awk -v a="$start_ns" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
     local max_kb=0 total_ticks=0
     for pid in "${E2E_WORKER_PIDS[@]}"; do
