@@ -20,7 +20,8 @@
 #
 # Worker RSS: the largest VmHWM (peak resident set) of any worker, read from /proc/PID/status
 # every 100 ms while it runs; VmHWM never decreases, so the last reading is the peak up to at most
-# 100 ms before the exit. Worker CPU: utime + stime from /proc/PID/stat, read the same way.
+# 100 ms before the exit. Worker CPU: utime + stime from /proc/PID/stat, read the same way (the
+# last 100 ms or less of each worker, its exit, is not counted).
 
 E2E_P12_PASSPHRASE_ENV=PUSHWORKER_E2E_P12_PASSPHRASE
 E2E_WORKER_PIDS=()
