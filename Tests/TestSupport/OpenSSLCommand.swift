@@ -14,19 +14,9 @@ public enum OpenSSLCommand {
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw Failure(description: "this test needs the openssl CLI at \(path); install it (Debian: apt-get install openssl)")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let text = String(decoding: data, as: UTF8.self)
-            throw Failure(description: "openssl \(arguments.first ?? "") failed (\(process.terminationStatus)): \(text)")
+        let (status, output) = try ChildProcess.run(path, arguments)
+        guard status == 0 else {
+            throw Failure(description: "openssl \(arguments.first ?? "") failed (\(status)): \(output)")
         }
     }
 }
