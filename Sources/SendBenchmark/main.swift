@@ -8,9 +8,9 @@
 //                             [--window W] [--payload-bytes B] [--key-exchange default|x25519]
 //                             [--client-threads T] [--gateway-threads T] [--client-key rsa2048|p256]
 //
-// --client-threads T > 1 spreads the pool's connections over T event loops
+// --client-threads T > 1 (default: one per core) spreads the pool's connections over T event loops
 // (GatewayPool(configuration:tlsContext:group:)); 1 keeps them on the pool's loop. The mock gateway
-// runs on --gateway-threads loops. --client-key p256 swaps Apple's RSA-2048 client key for a P-256
+// runs on --gateway-threads loops (default: one per core). --client-key p256 swaps Apple's RSA-2048 client key for a P-256
 // one: a comparison only, Apple issues RSA-2048 provider certificates.
 import APNSBinary
 import MockGateway
@@ -28,8 +28,9 @@ struct Options {
     var payloadBytes = 64
     /// `default` (BoringSSL's list, which prefers the hybrid X25519MLKEM768) or `x25519`.
     var keyExchange = "default"
-    var clientThreads = 1
-    var gatewayThreads = 1
+    /// One event loop per core on each side by default (the pool spreads its connections over them).
+    var clientThreads = System.coreCount
+    var gatewayThreads = System.coreCount
     var clientKey = "rsa2048"
 
     init(arguments: [String]) {
