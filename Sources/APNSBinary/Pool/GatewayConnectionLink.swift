@@ -113,8 +113,13 @@ final class GatewayConnectionRelay: GatewayConnectionDelegate {
     /// Offers a chunk to the connection; what it does not take goes back to the pool in order.
     func take(_ chunk: [PendingNotification]) {
         var taken = 0
-        while taken < chunk.count, handler.enqueue(chunk[taken]) { taken += 1 }
-        handler.flush()
+        while true {
+            while taken < chunk.count, handler.enqueue(chunk[taken]) { taken += 1 }
+            handler.flush()
+            // The flush may have drained the socket buffer (and reported "writable" already):
+            // go on rather than hand back work the pool would then hold until the next report.
+            guard taken < chunk.count, handler.acceptsNotifications else { break }
+        }
         guard taken < chunk.count else { return }
         let rest = Array(chunk[taken...])
         let paused = handler.takesNotificationsWhenWritable
