@@ -55,6 +55,8 @@ final class ClaimLoop: Sendable {
         var nudges = budget.nudges.makeAsyncIterator()
         var backoff = settings.claimBackoff
         while !isStopped {
+            instruments.inFlightJobs.record(budget.heldCount)
+            instruments.inFlightNotifications.record(senders.outstandingNotifications)
             let room = budget.room
             guard room > 0 else {
                 _ = await nudges.next()
