@@ -16,14 +16,17 @@ public struct Worker: Service {
     public let writer: OutcomeWriter
     public let settings: WorkerSettings
     public let eventLoops: any EventLoopGroup
+    /// What `/health` reports; the worker keeps it current.
+    public let health: WorkerHealth
     public let logger: Logger
 
     public init(queue: JobQueue, writer: OutcomeWriter, settings: WorkerSettings,
-                eventLoops: any EventLoopGroup, logger: Logger) {
+                eventLoops: any EventLoopGroup, health: WorkerHealth = WorkerHealth(), logger: Logger) {
         self.queue = queue
         self.writer = writer
         self.settings = settings
         self.eventLoops = eventLoops
+        self.health = health
         self.logger = logger
     }
 
@@ -34,7 +37,7 @@ public struct Worker: Service {
         let senders = SenderRegistry(queue: queue, writer: writer, settings: settings, eventLoops: eventLoops,
                                      instruments: instruments, budget: budget, logger: logger)
         let loop = ClaimLoop(queue: queue, settings: settings, senders: senders, budget: budget,
-                             instruments: instruments, logger: logger)
+                             instruments: instruments, health: health, logger: logger)
         logger.info("worker started", metadata: [
             "worker": "\(queue.worker)", "max_jobs": "\(settings.maxJobs)", "claim_batch": "\(settings.claimBatch)",
         ])
@@ -43,6 +46,7 @@ public struct Worker: Service {
         } onGracefulShutdown: {
             loop.stop()
         }
+        health.startedDraining()
         let reason = loop.isStopped ? "shutdown" : "queue idle"
         logger.info("worker draining", metadata: ["reason": "\(reason)", "jobs": "\(budget.heldCount)"])
         let released = await senders.drainAll(timeout: settings.drainTimeout)
