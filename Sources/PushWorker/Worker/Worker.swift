@@ -41,8 +41,13 @@ public struct Worker: Service {
         logger.info("worker started", metadata: [
             "worker": "\(queue.worker)", "max_jobs": "\(settings.maxJobs)", "claim_batch": "\(settings.claimBatch)",
         ])
+        let exporter = PoolStatisticsExporter(senders: senders, interval: settings.statisticsInterval, logger: logger)
         await withGracefulShutdownHandler {
-            await loop.run()
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await exporter.run() }
+                await loop.run()
+                group.cancelAll()
+            }
         } onGracefulShutdown: {
             loop.stop()
         }
