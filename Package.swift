@@ -50,6 +50,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             resources: [.copy("Migrations")]
         ),
@@ -82,6 +83,11 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .executableTarget(name: "PushWorkerCLI", dependencies: ["PushWorker"]),
@@ -142,6 +148,11 @@ let package = Package(
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "PushWorkerTests", dependencies: ["PushWorker", "APNSBinary", "MockGateway", "TestSupport"]),
+        .testTarget(
+            name: "PushWorkerTests",
+            dependencies: [
+                "PushWorker", "APNSBinary", "JobQueue", "MockGateway", "TestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
     ]
 )

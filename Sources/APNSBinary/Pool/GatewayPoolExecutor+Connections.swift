@@ -51,7 +51,7 @@ extension GatewayPoolExecutor {
         links[slot] = link
         proven[slot] = false
         let tlsContext = self.tlsContext
-        let serverHostname = configuration.serverHostname ?? configuration.host
+        let serverHostname = GatewayTLS.serverName(host: configuration.host, serverHostname: configuration.serverHostname)
         ClientBootstrap(group: channelLoop)
             .connectTimeout(configuration.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
