@@ -183,17 +183,19 @@ import TestSupport
     /// Starts a gateway with the shared PKI's certificate and a pool whose client presents
     /// `identity` and trusts `trust`; returns the pool's failure and whether submitting after it
     /// still throws. One side is the shared PKI, the other an unrelated one.
-    func failureWithStranger(asClient: Bool) async throws -> (GatewayFailure, submitThrows: Bool) {
+    /// With `spread`, the pool's connections run on every loop of the shared group.
+    func failureWithStranger(asClient: Bool, spread: Bool = false) async throws -> (GatewayFailure, submitThrows: Bool) {
         let pki = try LoopbackFixture.pki.get()
         let stranger = try TestPKI()
         defer { stranger.remove() }
         let gateway = try await MockGateway.start(MockGatewayConfiguration(tls: try pki.serverTLS()))
-        let pool = GatewayPool(
-            configuration: .init(host: "127.0.0.1", port: gateway.gatewayPort, serverHostname: "localhost"),
-            tlsContext: asClient
-                ? try LoopbackFixture.clientContext(identity: stranger, trust: pki)
-                : try LoopbackFixture.clientContext(identity: pki, trust: stranger),
-            eventLoop: MultiThreadedEventLoopGroup.singleton.next())
+        let configuration = GatewayPool.Configuration(host: "127.0.0.1", port: gateway.gatewayPort, serverHostname: "localhost")
+        let context = asClient
+            ? try LoopbackFixture.clientContext(identity: stranger, trust: pki)
+            : try LoopbackFixture.clientContext(identity: pki, trust: stranger)
+        let pool = spread
+            ? GatewayPool(configuration: configuration, tlsContext: context, group: MultiThreadedEventLoopGroup.singleton)
+            : GatewayPool(configuration: configuration, tlsContext: context, eventLoop: MultiThreadedEventLoopGroup.singleton.next())
         let failure = try await failure(of: pool)
         var submitThrows = false
         do { try await pool.submit(LoopbackFixture.notifications(0..<1)) } catch is GatewayFailure { submitThrows = true }
@@ -205,6 +207,13 @@ import TestSupport
         let (failure, submitThrows) = try await failureWithStranger(asClient: true)
         #expect(failure.code == .clientCertificateRejected)
         #expect(failure.isFatal)
+        #expect(submitThrows)
+    }
+
+    /// The TLS error crosses from the connection's loop to the pool's intact.
+    @Test func wrongClientCertificateIsFatalWithConnectionsOnEveryLoop() async throws {
+        let (failure, submitThrows) = try await failureWithStranger(asClient: true, spread: true)
+        #expect(failure.code == .clientCertificateRejected)
         #expect(submitThrows)
     }
 
