@@ -41,10 +41,10 @@ enum HumanFormat {
         case ..<60: return String(format: "%.1f s", value)
         case ..<3600:
             let whole = Int(value.rounded())
-            return String(format: "%d min %02d s", whole / 60, whole % 60)
+            return String(format: "%ld min %02ld s", whole / 60, whole % 60)
         default:
             let minutes = Int((value / 60).rounded())
-            return String(format: "%d h %02d min", minutes / 60, minutes % 60)
+            return String(format: "%ld h %02ld min", minutes / 60, minutes % 60)
         }
     }
 

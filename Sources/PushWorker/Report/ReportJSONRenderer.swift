@@ -99,16 +99,16 @@ private struct DisabledJSON: Encodable {
     }
 }
 
+/// No optional fields: the synthesized conformance writes every key.
 private struct AttemptJSON: Encodable {
-    let row: AttemptCount
+    let attempt: Int
+    let tokens: Int64
+    let accepted: Int64
 
-    enum Key: String, CodingKey { case attempt, tokens, accepted }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Key.self)
-        try c.encode(row.attempt, forKey: .attempt)
-        try c.encode(row.tokens, forKey: .tokens)
-        try c.encode(row.accepted, forKey: .accepted)
+    init(_ row: AttemptCount) {
+        attempt = row.attempt
+        tokens = row.tokens
+        accepted = row.accepted
     }
 }
 
@@ -131,17 +131,19 @@ private struct ThroughputJSON: Encodable {
     }
 }
 
+/// No optional fields: the synthesized conformance writes every key.
 private struct LatencyJSON: Encodable {
-    let latency: LatencyPercentiles
+    let samples: Int64
+    let p50: Double
+    let p95: Double
+    let p99: Double
+    let max: Double
 
-    enum Key: String, CodingKey { case samples, p50, p95, p99, max }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Key.self)
-        try c.encode(latency.samples, forKey: .samples)
-        try c.encode(latency.p50, forKey: .p50)
-        try c.encode(latency.p95, forKey: .p95)
-        try c.encode(latency.p99, forKey: .p99)
-        try c.encode(latency.max, forKey: .max)
+    init(_ latency: LatencyPercentiles) {
+        samples = latency.samples
+        p50 = latency.p50
+        p95 = latency.p95
+        p99 = latency.p99
+        max = latency.max
     }
 }
