@@ -21,7 +21,8 @@ struct CampaignWatcher {
                         + Double(elapsed.components.attoseconds) / 1e18)
             if let text = display.frame(ProgressLine.render(progress, rate: rate.rate)) { write(text) }
             if progress.status.isSettled {
-                write(display.finish())
+                let end = display.finish()
+                if !end.isEmpty { write(end) }
                 return progress
             }
             try await Task.sleep(for: interval)

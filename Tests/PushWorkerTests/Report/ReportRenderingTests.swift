@@ -43,13 +43,13 @@ import Testing
         #expect(text.contains("  created 2026-11-29 09:00:00Z   send at 2026-11-29 09:00:00Z   expires never"))
         #expect(text.contains("  1,000,000 of 1,000,000 done (100.0%); waiting 0, scheduled 0, sending 0"))
         #expect(text.contains("""
-              outcome       tokens  share
-              accepted     989,000  98.9%
-              rejected      10,000   1.0%
-              expired            0   0.0%
-              failed         1,000   0.1%
-              cancelled          0   0.0%
-              skipped            0   0.0%
+              outcome     tokens  share
+              accepted   989,000  98.9%
+              rejected    10,000   1.0%
+              expired          0   0.0%
+              failed       1,000   0.1%
+              cancelled        0   0.0%
+              skipped          0   0.0%
             """))
         #expect(text.contains("""
               rejected or failed  code  reason             tokens  last
@@ -119,7 +119,7 @@ import Testing
         #expect(object["latency_s"] is NSNull)
         #expect(object["name"] is NSNull)
         #expect((object["throughput"] as? [String: Any])?["tokens_per_s"] is NSNull)
-        #expect(object["expires_at"] as? String == "2026-11-30T09:01:00.000Z")
+        #expect(object["expires_at"] as? String == "2026-11-30T09:00:00.000Z")
     }
 
     @Test func csvQuotesByRFC4180() {
