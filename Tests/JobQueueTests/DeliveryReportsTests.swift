@@ -101,6 +101,31 @@ import TestSupport
         throw FixtureError.noRow
     }
 
+    @Test func migration004UpgradesAPopulatedDatabase() async throws {
+        try await TestDatabase.withEmpty { client, _ in
+            let bundled = try Migrator.bundled()
+            let before = Migrator(migrations: bundled.migrations.filter { $0.version < 4 })
+            try await before.migrate(client: client, logger: logger)
+            // A campaign finished under the old schema: its outcomes have no enqueue time.
+            let db = QueueFixtures(client: client)
+            let campaign = try await db.enqueuedCampaign(tokens: 3)
+            try await client.execute(
+                """
+                INSERT INTO push.outcome (campaign_id, token_id, job_id, attempt, kind)
+                SELECT campaign_id, unnest(token_ids), id, 1, 'accepted' FROM push.job
+                """, logger: logger)
+            try await client.execute("DELETE FROM push.job", logger: logger)
+
+            let applied = try await bundled.migrate(client: client, logger: logger)
+            #expect(applied.map(\.version).contains(4))
+            let report = try #require(try await DeliveryReports(client: client, logger: logger).campaign(CampaignID(campaign)))
+            #expect(report.progress.status == .finished)
+            #expect(report.progress.outcomes.accepted == 3)
+            #expect(report.attempts == [AttemptCount(attempt: 1, tokens: 3, accepted: 3)])
+            #expect(report.latency == nil)  // old rows carry no enqueue time and are left out
+        }
+    }
+
     @Test func recentCampaignsAreNewestFirstAndLimited() async throws {
         try await TestDatabase.withMigrated { client, _ in
             let db = QueueFixtures(client: client)
