@@ -71,7 +71,11 @@ public struct ReportCommand: AsyncParsableCommand {
             } catch let failure as ReportCommandFailure {
                 throw failure
             } catch {
-                throw ReportCommandFailure(message: "\(url): \(PostgresErrorText.message(of: error))")
+                var message = "\(url): \(PostgresErrorText.message(of: error))"
+                if PostgresErrorText.sqlState(of: error) == "57014" {
+                    message += "; raise --statement-timeout (now \(statementTimeout) s) or report from a replica"
+                }
+                throw ReportCommandFailure(message: message)
             }
         }
         print(text, terminator: "")
