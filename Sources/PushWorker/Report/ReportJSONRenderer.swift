@@ -55,7 +55,8 @@ private struct CampaignJSON: Encodable {
                      forKey: .outcomes)
         try c.encode(report.rejections.map(RejectionJSON.init), forKey: .rejections)
         try c.encode(DisabledJSON(report), forKey: .tokensDisabled)
-        try c.encode(report.attempts.map(AttemptJSON.init), forKey: .attempts)
+        try c.encode(report.attempts.map { ["attempt": Int64($0.attempt), "tokens": $0.tokens, "accepted": $0.accepted] },
+                     forKey: .attempts)
         try c.encode(ThroughputJSON(p), forKey: .throughput)
         try c.encode(report.latency.map(LatencyJSON.init), forKey: .latency)
         try c.encode(p.createdAt, forKey: .createdAt)
@@ -96,19 +97,6 @@ private struct DisabledJSON: Encodable {
             try item.encode(row.reason, forKey: .reason)
             try item.encode(row.tokens, forKey: .tokens)
         }
-    }
-}
-
-/// No optional fields: the synthesized conformance writes every key.
-private struct AttemptJSON: Encodable {
-    let attempt: Int
-    let tokens: Int64
-    let accepted: Int64
-
-    init(_ row: AttemptCount) {
-        attempt = row.attempt
-        tokens = row.tokens
-        accepted = row.accepted
     }
 }
 
