@@ -57,6 +57,28 @@ import TestSupport
         }
     }
 
+    @Test func latencyOfACampaignEnqueuedAheadOfItsScheduleCountsFromSendAt() async throws {
+        try await TestDatabase.withMigrated { client, _ in
+            let mixed = try await MixedCampaign.build(client: client)
+            let id = mixed.campaign.rawValue
+            // Pretend the campaign was scheduled for the moment of its first accepted outcome.
+            try await client.execute(
+                """
+                UPDATE push.campaign SET send_at =
+                    (SELECT min(recorded_at) FROM push.outcome WHERE campaign_id = \(id) AND kind = 'accepted')
+                WHERE id = \(id)
+                """, logger: logger)
+            let expectedMax = try await QueueFixtures(client: client).scalar(
+                """
+                SELECT extract(epoch FROM max(recorded_at) - min(recorded_at))::float8 FROM push.outcome
+                WHERE campaign_id = \(id) AND kind = 'accepted'
+                """, as: Double.self)
+            let latency = try #require(try await DeliveryReports(client: client, logger: logger).campaign(mixed.campaign)?.latency)
+            #expect(latency.p50 == 0)  // 15 of 16 accepted on the first completion, at send_at
+            #expect(abs(latency.max - expectedMax) < 1e-6)
+        }
+    }
+
     @Test func everyStatementThatWritesTheLedgerRecordsTheEnqueueTime() async throws {
         try await TestDatabase.withMigrated { client, _ in
             let db = QueueFixtures(client: client)
