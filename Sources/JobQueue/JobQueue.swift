@@ -33,9 +33,11 @@ public struct JobQueue: Sendable {
     }
 
     /// Claims up to `limit` due jobs, oldest first within a priority; empty when nothing is due.
-    public func claim(limit: Int) async throws -> [ClaimedJob] {
+    /// Jobs of `excludingApps` are left for other workers.
+    public func claim(limit: Int, excludingApps: Set<AppID> = []) async throws -> [ClaimedJob] {
         precondition(limit > 0, "claim limit must be positive")
-        let query = Queries.claim(worker: worker, limit: limit, leaseSeconds: configuration.leaseDuration.seconds)
+        let query = Queries.claim(worker: worker, limit: limit, leaseSeconds: configuration.leaseDuration.seconds,
+                                  excludingApps: excludingApps.map(\.rawValue).sorted())
         let rows = try await client.query(query, logger: logger)
         var jobs: [ClaimedJob] = []
         for try await (id, campaign, app, attempt, maxAttempts, expiresAt, leaseUntil, tokenIDs, tokens, disabled)
@@ -181,6 +183,49 @@ public struct JobQueue: Sendable {
                 pushType: pushType, collapseID: collapseID, expiresAt: expiresAt, isCancelled: state == "cancelled")
         }
         return nil
+    }
+
+    /// Whether any job could still be sent (waiting or running, not cancelled or expired), apart
+    /// from jobs of `excludingApps`. A worker run with `--exit-when-idle` stops when this is false.
+    public func hasPendingWork(excludingApps: Set<AppID> = []) async throws -> Bool {
+        let rows = try await client.query(
+            Queries.hasPendingWork(excludingApps: excludingApps.map(\.rawValue).sorted()), logger: logger)
+        for try await pending in rows.decode(Bool.self) {
+            return pending
+        }
+        return false
+    }
+
+    /// Every app, in id order.
+    public func apps() async throws -> [AppRecord] {
+        try await loadApps(Queries.apps())
+    }
+
+    /// The app with this id, or `nil` when there is none.
+    public func app(_ id: AppID) async throws -> AppRecord? {
+        try await loadApps(Queries.apps(id: id)).first
+    }
+
+    /// The app with this name, or `nil` when there is none.
+    public func app(named name: String) async throws -> AppRecord? {
+        try await loadApps(Queries.apps(name: name)).first
+    }
+
+    private func loadApps(_ query: PostgresQuery) async throws -> [AppRecord] {
+        var apps: [AppRecord] = []
+        let rows = try await client.query(query, logger: logger)
+        for try await (id, name, topic, environment, transport, gatewayHost, gatewayPort, feedbackHost, feedbackPort,
+                       auth, certificatePath, privateKeyPath, passphraseEnv, passphraseFile, caFile, connections)
+            in rows.decode((Int32, String, String, String, String, String, Int32, String?, Int32?,
+                            String, String?, String?, String?, String?, String?, Int32).self) {
+            apps.append(AppRecord(
+                id: AppID(id), name: name, topic: topic, environment: environment, transport: transport,
+                gatewayHost: gatewayHost, gatewayPort: Int(gatewayPort), feedbackHost: feedbackHost,
+                feedbackPort: feedbackPort.map(Int.init), auth: auth, certificatePath: certificatePath,
+                privateKeyPath: privateKeyPath, passphraseEnv: passphraseEnv, passphraseFile: passphraseFile,
+                caFile: caFile, connectionsPerWorker: Int(connections)))
+        }
+        return apps
     }
 
     private func countRows(_ query: PostgresQuery) async throws -> Int {

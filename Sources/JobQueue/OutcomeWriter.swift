@@ -24,6 +24,7 @@ public actor OutcomeWriter: Service {
     private var isWriting = false
     private var isStopping = false
     private var waitingForRoom: [CheckedContinuation<Void, Never>] = []
+    private var waitingForWrite: [CheckedContinuation<Void, Never>] = []
     private let wakeUps: AsyncStream<Void>
     private let wakeUpContinuation: AsyncStream<Void>.Continuation
     /// Totals since start, for metrics and tests.
@@ -49,6 +50,20 @@ public actor OutcomeWriter: Service {
         pending.append(report)
         if pending.count >= configuration.flushThreshold {
             wakeUpContinuation.yield()
+        }
+    }
+
+    /// Writes everything handed over so far, now, retrying failed writes until they succeed or
+    /// the task is cancelled. For a sender that must know its reports are recorded before it
+    /// hands the rest of its jobs back.
+    public func flush() async throws {
+        while !pending.isEmpty || isWriting {
+            try Task.checkCancellation()
+            if isWriting {
+                await withCheckedContinuation { waitingForWrite.append($0) }
+            } else if await !flushPendingOnce() {
+                try await Task.sleep(for: configuration.retryDelay)
+            }
         }
     }
 
@@ -89,12 +104,7 @@ public actor OutcomeWriter: Service {
 
     /// Writes everything pending, retrying failed writes until they succeed (at shutdown).
     private func flushAll() async throws {
-        while !pending.isEmpty {
-            try Task.checkCancellation()
-            if await !flushPendingOnce() {
-                try await Task.sleep(for: configuration.retryDelay)
-            }
-        }
+        try await flush()
     }
 
     /// One write of everything pending; false when it failed (the batch stays pending). Only one
@@ -103,7 +113,12 @@ public actor OutcomeWriter: Service {
     private func flushPendingOnce() async -> Bool {
         guard !pending.isEmpty, !isWriting else { return true }
         isWriting = true
-        defer { isWriting = false }
+        defer {
+            isWriting = false
+            let waiters = waitingForWrite
+            waitingForWrite.removeAll()
+            for waiter in waiters { waiter.resume() }
+        }
         let batch = pending
         do {
             let result = try await queue.complete(batch)

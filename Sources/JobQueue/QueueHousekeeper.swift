@@ -42,16 +42,20 @@ public struct QueueHousekeeper: Service {
     public func run() async throws {
         let queue = self.queue
         let configuration = self.configuration
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    _ = try await Self.round(queue: queue, configuration: configuration)
-                } catch {
-                    queue.logger.warning("queue housekeeping failed; retrying next round",
-                                         metadata: ["error": "\(PostgresErrorText.message(of: error))"])
+        do {
+            try await cancelWhenGracefulShutdown {
+                while !Task.isCancelled {
+                    do {
+                        _ = try await Self.round(queue: queue, configuration: configuration)
+                    } catch {
+                        queue.logger.warning("queue housekeeping failed; retrying next round",
+                                             metadata: ["error": "\(PostgresErrorText.message(of: error))"])
+                    }
+                    try await Task.sleep(for: configuration.interval)
                 }
-                try await Task.sleep(for: configuration.interval)
             }
+        } catch is CancellationError {
+            // Shutdown ends the pause between rounds; that is the normal way out.
         }
         try? await queue.markStopped()
     }

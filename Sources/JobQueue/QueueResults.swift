@@ -71,4 +71,16 @@ public struct CampaignRecord: Sendable, Equatable {
     public let collapseID: String?
     public let expiresAt: Date?
     public let isCancelled: Bool
+
+    public init(id: CampaignID, appID: AppID, payload: [UInt8], apnsPriority: Int, pushType: String,
+                collapseID: String?, expiresAt: Date?, isCancelled: Bool) {
+        self.id = id
+        self.appID = appID
+        self.payload = payload
+        self.apnsPriority = apnsPriority
+        self.pushType = pushType
+        self.collapseID = collapseID
+        self.expiresAt = expiresAt
+        self.isCancelled = isCancelled
+    }
 }

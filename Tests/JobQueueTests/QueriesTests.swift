@@ -46,6 +46,11 @@ import TestSupport
                 ("recordTokenInvalid", Queries.recordTokenInvalid(app: app, token: [1, 2], invalidAt: Date())),
                 ("recordFeedbackBatch", Queries.recordFeedbackBatch(app: app, tokens: [ByteBuffer(bytes: [1, 2])], invalidAt: [Date()])),
                 ("notify", Queries.notify(channel: WakeUpSource.channel, payload: "test")),
+                ("apps", Queries.apps()),
+                ("claim (excluding apps)", Queries.claim(worker: worker, limit: 5, leaseSeconds: 30, excludingApps: [1, 2])),
+                ("hasPendingWork", Queries.hasPendingWork(excludingApps: [])),
+                ("apps (by id)", Queries.apps(id: app)),
+                ("apps (by name)", Queries.apps(name: "x")),
                 ("history", MigrationQueries.history),
             ]
             for (name, statement) in statements {

@@ -1,3 +1,4 @@
+import NIOCore
 import NIOSSL
 
 /// Builds the client side of mutual TLS for the gateway and feedback connections.
@@ -52,5 +53,17 @@ public enum GatewayTLS {
                 .tlsConfigurationRejected, file: identity.file,
                 message: "the TLS library rejected the identity from \(identity.file) (\(identity.subject))")
         }
+    }
+}
+
+extension GatewayTLS {
+    /// The name to send as SNI and check the gateway's certificate against: `serverHostname` when
+    /// given, else `host` — unless `host` is an IP address, which SNI cannot carry; then `nil`, and
+    /// the certificate is checked against the address connected to (its IP subject alternative
+    /// names).
+    static func serverName(host: String, serverHostname: String?) -> String? {
+        if let serverHostname { return serverHostname }
+        let isAddress = (try? SocketAddress(ipAddress: host, port: 0)) != nil
+        return isAddress ? nil : host
     }
 }

@@ -57,7 +57,8 @@ public struct FeedbackClient: Sendable {
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandlers(
                             NIOSSLClientHandler(
-                                context: tlsContext, serverHostname: configuration.serverHostname ?? configuration.host),
+                                context: tlsContext,
+                                serverHostname: GatewayTLS.serverName(host: configuration.host, serverHostname: configuration.serverHostname)),
                             ByteToMessageHandler(FeedbackTupleDecoder()),
                             FeedbackCollector(
                                 promise: promise, idleTimeout: configuration.idleTimeout,

@@ -41,7 +41,7 @@ extension GatewayPoolExecutor {
         proven[slot] = false
         let boundHandler = NIOLoopBound(handler, eventLoop: loop)
         let tlsContext = self.tlsContext
-        let serverHostname = configuration.serverHostname ?? configuration.host
+        let serverHostname = GatewayTLS.serverName(host: configuration.host, serverHostname: configuration.serverHostname)
         ClientBootstrap(group: loop)
             .connectTimeout(configuration.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)

@@ -8,16 +8,18 @@ import PostgresNIO
 /// against a freshly migrated database, so a renamed column fails the tests, not production.
 enum Queries {
     /// Claims up to `limit` due jobs for `worker`, in (priority, run_at, id) order, skipping jobs
-    /// other workers hold. Sets the lease and counts the attempt.
+    /// other workers hold and jobs of `excludingApps` (apps whose credentials this worker found
+    /// broken). Sets the lease and counts the attempt.
     ///
     /// Locks: the picked `push.job` rows (`FOR UPDATE SKIP LOCKED`). Index: `job_claim`, whose key
     /// and predicate match the CTE exactly. Each returned row carries the token ids and bytes, and
     /// the ids of those tokens disabled since enqueue (probe of the small `device_token_disabled`).
-    static func claim(worker: WorkerID, limit: Int, leaseSeconds: Double) -> PostgresQuery {
+    static func claim(worker: WorkerID, limit: Int, leaseSeconds: Double, excludingApps: [Int32] = []) -> PostgresQuery {
         """
         WITH picked AS MATERIALIZED (
             SELECT id FROM push.job
             WHERE state = 'available' AND NOT cancelled AND run_at <= now() AND expires_at > now()
+              AND app_id <> ALL (\(excludingApps)::integer[])
             ORDER BY priority, run_at, id
             LIMIT \(Int64(limit))
             FOR UPDATE SKIP LOCKED
@@ -237,6 +239,32 @@ enum Queries {
         SELECT c.id, c.app_id, c.payload::text, c.apns_priority, c.push_type, c.collapse_id,
                CASE WHEN c.expires_at = 'infinity' THEN NULL ELSE c.expires_at END, c.state::text
         FROM push.campaign c WHERE c.id = \(id.rawValue)
+        """
+    }
+
+    /// Apps with their effective endpoints (`push.app_endpoint`), in id order; `id` or `name`
+    /// narrows to one app when given.
+    static func apps(id: AppID? = nil, name: String? = nil) -> PostgresQuery {
+        """
+        SELECT a.id, a.name, a.topic, a.environment::text, a.transport::text,
+               e.gateway_host, e.gateway_port, e.feedback_host, e.feedback_port, a.auth::text,
+               a.certificate_path, a.private_key_path, a.passphrase_env, a.passphrase_file, a.ca_file,
+               a.connections_per_worker
+        FROM push.app a JOIN push.app_endpoint e ON e.app_id = a.id
+        WHERE (\(id?.rawValue)::integer IS NULL OR a.id = \(id?.rawValue))
+          AND (\(name)::text IS NULL OR a.name = \(name))
+        ORDER BY a.id
+        """
+    }
+
+    /// Whether any job is left that a worker could still send: waiting (due or not) or running,
+    /// not cancelled, of an app other than `excludingApps`. Expired and cancelled jobs are the
+    /// sweeper's and do not count.
+    static func hasPendingWork(excludingApps: [Int32]) -> PostgresQuery {
+        """
+        SELECT EXISTS (
+            SELECT 1 FROM push.job
+            WHERE NOT cancelled AND expires_at > now() AND app_id <> ALL (\(excludingApps)::integer[]))
         """
     }
 

@@ -1,0 +1,148 @@
+import APNSBinary
+import Foundation
+import JobQueue
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import PushCore
+
+/// Sends the claimed jobs of one app through its gateway pool and turns the pool's outcomes into
+/// job reports for the ``OutcomeWriter``.
+///
+/// The bookkeeping is ``InFlightJobs`` (pure) behind a lock; this type only moves data between
+/// the queue side and the pool. ``runOutcomes()`` must run (one task) for jobs to finish.
+final class AppSender: Sendable {
+    /// What the sender reports to the worker.
+    struct Events: Sendable {
+        /// Jobs whose reports were handed to the writer (the worker's job budget frees up).
+        var jobsFinished: @Sendable (Int) -> Void
+        /// The gateway refused the app's client certificate, or the gateway's certificate did not
+        /// verify: the app must stop until its credentials are fixed.
+        var appFailed: @Sendable (GatewayFailure) -> Void
+    }
+
+    let app: AppRecord
+    private let pool: GatewayPool
+    private let writer: OutcomeWriter
+    private let campaigns: CampaignCache
+    private let instruments: WorkerInstruments
+    private let events: Events
+    private let logger: Logger
+    private let jobs = NIOLockedValueBox(InFlightJobs())
+
+    init(app: AppRecord, pool: GatewayPool, writer: OutcomeWriter, campaigns: CampaignCache,
+         instruments: WorkerInstruments, events: Events, logger: Logger) {
+        self.app = app
+        self.pool = pool
+        self.writer = writer
+        self.campaigns = campaigns
+        self.instruments = instruments
+        self.events = events
+        self.logger = logger
+    }
+
+    func start() {
+        pool.start()
+    }
+
+    /// Tokens handed to the pool and not yet settled.
+    var outstandingCount: Int { jobs.withLockedValue { $0.outstandingCount } }
+
+    /// Sends one claimed job: records what cannot be sent (expired campaign, unusable payload or
+    /// token) and submits the rest. Suspends while the pool is saturated.
+    func send(_ job: ClaimedJob) async {
+        var report = JobReport(job: job)
+        if let expiresAt = job.expiresAt, expiresAt <= Date() {
+            report.recordRemaining(.expired)
+            await finish([report])
+            return
+        }
+        let content: NotificationContent
+        switch await campaigns.content(of: job.campaignID) {
+        case .ready(let loaded):
+            content = loaded
+        case .unusable(let reason):
+            report.recordRemaining(.failed(code: nil, reason: reason))
+            await finish([report])
+            return
+        case .unavailable(let reason):
+            logger.warning("handing a job back: its campaign could not be loaded",
+                           metadata: ["job": "\(job.id.rawValue)", "error": "\(reason)"])
+            report.recordRemaining(.released)
+            await finish([report])
+            return
+        }
+        var tokens: [(index: Int, token: DeviceToken)] = []
+        tokens.reserveCapacity(job.recipients.count)
+        for (index, recipient) in job.recipients.enumerated() {
+            do {
+                tokens.append((index, try DeviceToken(bytes: recipient.token)))
+            } catch {
+                report.record(.failed(code: nil, reason: "device token: \(error)"), forRecipientAt: index)
+            }
+        }
+        let (slot, finished) = jobs.withLockedValue { $0.start(report, sending: tokens.map(\.index)) }
+        if let finished {
+            await finish([finished])
+            return
+        }
+        let notifications = tokens.map {
+            GatewayNotification(tag: InFlightJobs.tag(slot: slot, index: $0.index), deviceToken: $0.token, content: content)
+        }
+        do {
+            try await pool.submit(notifications)
+            instruments.notificationsSubmitted(notifications.count)
+        } catch {
+            let withdrawn = jobs.withLockedValue { $0.withdraw(slot: slot) }
+            if let failure = error as? GatewayFailure, failure.isFatal {
+                events.appFailed(failure)
+            }
+            if let withdrawn {
+                await finish([withdrawn])
+            }
+        }
+    }
+
+    /// Consumes the pool's outcomes until the pool is drained; returns when its sequence ends.
+    func runOutcomes() async {
+        for await batch in pool.outcomes {
+            let settlement = jobs.withLockedValue { $0.settle(batch) }
+            instruments.record(settlement.tally)
+            if settlement.tally.unknown > 0 {
+                logger.error("outcomes for unknown tags ignored", metadata: ["app": "\(app.name)", "count": "\(settlement.tally.unknown)"])
+            }
+            if let failure = settlement.appFailure {
+                events.appFailed(failure)
+            }
+            if !settlement.finished.isEmpty {
+                await finish(settlement.finished)
+            }
+        }
+    }
+
+    /// Sends what the pool holds, proves what is on the wire, and closes the connections.
+    func drain() async {
+        await pool.drain()
+    }
+
+    /// Releases every token still unsettled (the drain deadline passed) and hands the reports to
+    /// the writer. Tokens the gateway took without proof will be sent again by whoever claims them.
+    func abandon() async -> Int {
+        let reports = jobs.withLockedValue { $0.abandonAll() }
+        let unsettled = reports.reduce(0) { $0 + $1.outcomes.lazy.filter { $0 == .released }.count }
+        await finish(reports)
+        return unsettled
+    }
+
+    private func finish(_ reports: [JobReport]) async {
+        for report in reports {
+            do {
+                try await writer.submit(report)
+            } catch {
+                logger.error("could not record a job's outcomes; its lease will lapse and it will be claimed again",
+                             metadata: ["app": "\(app.name)", "job": "\(report.job.id.rawValue)", "error": "\(error)"])
+            }
+        }
+        events.jobsFinished(reports.count)
+    }
+}

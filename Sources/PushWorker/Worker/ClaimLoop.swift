@@ -1,0 +1,117 @@
+import JobQueue
+import Logging
+import NIOConcurrencyHelpers
+
+/// The worker's claim loop: claims while the job budget has room, routes each job to its app's
+/// sender, and sleeps on wake-ups (NOTIFY, the poll timer, a job finishing) when there is no
+/// room or no work. Survives database outages with growing pauses.
+final class ClaimLoop: Sendable {
+    private let queue: JobQueue
+    private let settings: WorkerSettings
+    private let senders: SenderRegistry
+    private let budget: JobBudget
+    private let instruments: WorkerInstruments
+    private let logger: Logger
+    private let stopped = NIOLockedValueBox(false)
+
+    init(queue: JobQueue, settings: WorkerSettings, senders: SenderRegistry, budget: JobBudget,
+         instruments: WorkerInstruments, logger: Logger) {
+        self.queue = queue
+        self.settings = settings
+        self.senders = senders
+        self.budget = budget
+        self.instruments = instruments
+        self.logger = logger
+    }
+
+    /// Whether ``stop()`` ended the loop (rather than an idle queue).
+    var isStopped: Bool { stopped.withLockedValue { $0 } }
+
+    /// Ends the loop after its current step; jobs claimed from then on are handed back unsent.
+    func stop() {
+        stopped.withLockedValue { $0 = true }
+        budget.nudge()
+    }
+
+    func run() async {
+        let wakeUps = WakeUpSource(client: queue.client, logger: logger)
+        let budget = self.budget
+        do {
+            try await wakeUps.withWakeUps { wakeUps in
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for await _ in wakeUps { budget.nudge() }
+                    }
+                    await claimUntilDone()
+                    group.cancelAll()
+                }
+            }
+        } catch {
+            logger.error("claim loop ended", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func claimUntilDone() async {
+        var nudges = budget.nudges.makeAsyncIterator()
+        var backoff = settings.claimBackoff
+        while !isStopped {
+            let room = budget.room
+            guard room > 0 else {
+                _ = await nudges.next()
+                continue
+            }
+            let blocked = senders.blockedApps()
+            let jobs: [ClaimedJob]
+            do {
+                let started = ContinuousClock.now
+                jobs = try await queue.claim(limit: min(settings.claimBatch, room), excludingApps: blocked)
+                instruments.claimed(after: ContinuousClock.now - started)
+                backoff = settings.claimBackoff
+            } catch {
+                logger.warning("claim failed; trying again", metadata: [
+                    "error": "\(PostgresErrorText.message(of: error))", "pause": "\(backoff)",
+                ])
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, settings.maximumClaimBackoff)
+                continue
+            }
+            if jobs.isEmpty {
+                if settings.exitWhenIdle, budget.heldCount == 0, await !hasPendingWork(excluding: blocked) {
+                    return
+                }
+                _ = await nudges.next()
+                continue
+            }
+            budget.take(jobs.count)
+            instruments.claimed(jobs: jobs.count)
+            await dispatch(jobs)
+        }
+    }
+
+    private func dispatch(_ jobs: [ClaimedJob]) async {
+        var handBack: [ClaimedJob] = []
+        for job in jobs {
+            if !isStopped, let sender = await senders.sender(for: job.appID) {
+                await sender.send(job)
+            } else {
+                handBack.append(job)
+            }
+        }
+        guard !handBack.isEmpty else { return }
+        do {
+            try await queue.release(handBack.map(\.id))
+        } catch {
+            logger.warning("could not hand jobs back; their leases will lapse and they will be claimed again",
+                           metadata: ["jobs": "\(handBack.count)", "error": "\(PostgresErrorText.message(of: error))"])
+        }
+        budget.give(handBack.count)
+    }
+
+    private func hasPendingWork(excluding blocked: Set<AppID>) async -> Bool {
+        do {
+            return try await queue.hasPendingWork(excludingApps: blocked)
+        } catch {
+            return true
+        }
+    }
+}

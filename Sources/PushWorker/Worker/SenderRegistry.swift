@@ -1,0 +1,188 @@
+import APNSBinary
+import JobQueue
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOSSL
+
+/// The worker's ``AppSender``s, created on the first job of each app, and the apps it has stopped
+/// sending for because their credentials failed (to load, or at the gateway's handshake).
+///
+/// A failed app is left alone for `credentialRetryDelay` — its jobs are handed back and excluded
+/// from this worker's claims — and its error is written to `push.app.credential_error`, where
+/// reports show it. Other apps are not affected.
+final class SenderRegistry: Sendable {
+    private struct Entry: Sendable {
+        var sender: AppSender
+        var consumer: Task<Void, Never>
+    }
+
+    private struct State: Sendable {
+        var senders: [AppID: Entry] = [:]
+        var blockedUntil: [AppID: ContinuousClock.Instant] = [:]
+        /// Senders of failed apps, still draining.
+        var retiring: [Task<Void, Never>] = []
+    }
+
+    private let queue: JobQueue
+    private let writer: OutcomeWriter
+    private let campaigns: CampaignCache
+    private let settings: WorkerSettings
+    private let eventLoops: any EventLoopGroup
+    private let instruments: WorkerInstruments
+    private let budget: JobBudget
+    private let logger: Logger
+    private let state = NIOLockedValueBox(State())
+
+    init(queue: JobQueue, writer: OutcomeWriter, settings: WorkerSettings, eventLoops: any EventLoopGroup,
+         instruments: WorkerInstruments, budget: JobBudget, logger: Logger) {
+        self.queue = queue
+        self.writer = writer
+        self.campaigns = CampaignCache(queue: queue)
+        self.settings = settings
+        self.eventLoops = eventLoops
+        self.instruments = instruments
+        self.budget = budget
+        self.logger = logger
+    }
+
+    /// Apps this worker does not send for right now.
+    func blockedApps(at now: ContinuousClock.Instant = .now) -> Set<AppID> {
+        state.withLockedValue { state in
+            state.blockedUntil = state.blockedUntil.filter { $0.value > now }
+            return Set(state.blockedUntil.keys)
+        }
+    }
+
+    /// Notifications handed to pools and not yet settled, over all apps.
+    var outstandingNotifications: Int {
+        state.withLockedValue { $0.senders.values.map(\.sender) }.reduce(0) { $0 + $1.outstandingCount }
+    }
+
+    /// The sender of `app`, created (credentials loaded, pool started) on first use; `nil` when
+    /// the app is blocked or its credentials fail now (it is then blocked and the error recorded).
+    /// Called from the claim loop only, so creation is never raced.
+    func sender(for app: AppID) async -> AppSender? {
+        if let existing = state.withLockedValue({ $0.senders[app]?.sender }) {
+            return existing
+        }
+        guard !blockedApps().contains(app) else { return nil }
+        let record: AppRecord
+        do {
+            guard let found = try await queue.app(app) else {
+                await block(app, message: "app \(app.rawValue) does not exist")
+                return nil
+            }
+            record = found
+        } catch {
+            logger.warning("could not load an app's row; its jobs go back to the queue",
+                           metadata: ["app": "\(app.rawValue)", "error": "\(PostgresErrorText.message(of: error))"])
+            return nil
+        }
+        guard record.transport == "binary" else {
+            await block(app, name: record.name, message: "transport \(record.transport) is not supported by this worker (binary only)")
+            return nil
+        }
+        let context: NIOSSLContext
+        do {
+            context = try AppCredentials.clientTLS(for: record, environment: settings.environment, logger: logger)
+        } catch {
+            await block(app, name: record.name, message: "\(error)")
+            return nil
+        }
+        let sender = makeSender(for: record, context: context)
+        sender.start()
+        let consumer = Task { await sender.runOutcomes() }
+        state.withLockedValue { $0.senders[app] = Entry(sender: sender, consumer: consumer) }
+        try? await queue.recordCredentialError(app: app, message: nil)
+        logger.info("sending for app", metadata: [
+            "app": "\(record.name)", "gateway": "\(record.gatewayHost):\(record.gatewayPort)",
+            "connections": "\(settings.connectionsPerApp ?? record.connectionsPerWorker)",
+        ])
+        return sender
+    }
+
+    private func makeSender(for app: AppRecord, context: NIOSSLContext) -> AppSender {
+        let configuration = GatewayPool.Configuration(
+            host: app.gatewayHost, port: app.gatewayPort,
+            connectionCount: settings.connectionsPerApp ?? app.connectionsPerWorker,
+            windowCapacity: settings.windowCapacity)
+        let pool = GatewayPool(configuration: configuration, tlsContext: context, eventLoop: eventLoops.next())
+        let budget = self.budget
+        let events = AppSender.Events(
+            jobsFinished: { budget.give($0) },
+            appFailed: { [weak self] failure in self?.appFailed(app.id, name: app.name, failure: failure) })
+        return AppSender(app: app, pool: pool, writer: writer, campaigns: campaigns, instruments: instruments,
+                         events: events, logger: logger)
+    }
+
+    /// The gateway refused the app's certificate (or ours refused the gateway's): stop the app's
+    /// sender — its jobs come back as released — and block it.
+    private func appFailed(_ app: AppID, name: String, failure: GatewayFailure) {
+        let retired = state.withLockedValue { state -> Entry? in
+            state.blockedUntil[app] = .now + settings.credentialRetryDelay
+            return state.senders.removeValue(forKey: app)
+        }
+        guard let retired else { return }
+        logger.error("app stopped: \(failure)", metadata: ["app": "\(name)"])
+        let queue = self.queue
+        let task = Task {
+            try? await queue.recordCredentialError(app: app, message: "app \(name): \(failure)")
+            await retired.sender.drain()
+            await retired.consumer.value
+        }
+        state.withLockedValue { $0.retiring.append(task) }
+        budget.nudge()
+    }
+
+    private func block(_ app: AppID, name: String? = nil, message: String) async {
+        state.withLockedValue { $0.blockedUntil[app] = .now + settings.credentialRetryDelay }
+        logger.error("app cannot be sent for; its jobs go back to the queue",
+                     metadata: ["app": "\(name ?? "\(app.rawValue)")", "error": "\(message)"])
+        do {
+            try await queue.recordCredentialError(app: app, message: message)
+        } catch {
+            logger.warning("could not record the app's error", metadata: ["error": "\(PostgresErrorText.message(of: error))"])
+        }
+    }
+
+    /// Drains every sender: sends what pools hold and proves it, until `timeout`; then releases
+    /// whatever is still unsettled. Returns how many tokens were released unproven.
+    func drainAll(timeout: Duration) async -> Int {
+        let (entries, retiring) = state.withLockedValue { state in
+            defer { state.senders.removeAll(); state.retiring.removeAll() }
+            return (Array(state.senders.values), state.retiring)
+        }
+        let (signals, signal) = AsyncStream.makeStream(of: Bool.self, bufferingPolicy: .bufferingNewest(1))
+        let drain = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for entry in entries {
+                    group.addTask {
+                        await entry.sender.drain()
+                        await entry.consumer.value
+                    }
+                }
+                for task in retiring {
+                    group.addTask { await task.value }
+                }
+            }
+            signal.yield(true)
+        }
+        let timer = Task {
+            try? await Task.sleep(for: timeout)
+            signal.yield(false)
+        }
+        var iterator = signals.makeAsyncIterator()
+        let drained = await iterator.next() ?? false
+        timer.cancel()
+        guard !drained else { return 0 }
+        logger.warning("drain deadline passed; handing back what is not proven", metadata: ["timeout": "\(timeout)"])
+        var released = 0
+        for entry in entries {
+            released += await entry.sender.abandon()
+            entry.consumer.cancel()
+        }
+        drain.cancel()
+        return released
+    }
+}

@@ -1,0 +1,58 @@
+import JobQueue
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// One worker: claims jobs in batches, sends them through one gateway pool per app, and hands
+/// every job's outcomes to the ``OutcomeWriter``. Run it as a `Service` in a group after the
+/// PostgreSQL client, the writer and the ``QueueHousekeeper`` (which keeps the leases alive), so
+/// that on shutdown it stops first and they outlive its drain.
+///
+/// On graceful shutdown it stops claiming, hands back jobs claimed but not yet sent, lets each
+/// pool send what it holds and prove it with the probe (up to `drainTimeout`), waits until the
+/// writer has recorded every finished job, and then hands back anything it still holds.
+public struct Worker: Service {
+    public let queue: JobQueue
+    public let writer: OutcomeWriter
+    public let settings: WorkerSettings
+    public let eventLoops: any EventLoopGroup
+    public let logger: Logger
+
+    public init(queue: JobQueue, writer: OutcomeWriter, settings: WorkerSettings,
+                eventLoops: any EventLoopGroup, logger: Logger) {
+        self.queue = queue
+        self.writer = writer
+        self.settings = settings
+        self.eventLoops = eventLoops
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try await queue.checkSchema()
+        let instruments = WorkerInstruments()
+        let budget = JobBudget(limit: settings.maxJobs)
+        let senders = SenderRegistry(queue: queue, writer: writer, settings: settings, eventLoops: eventLoops,
+                                     instruments: instruments, budget: budget, logger: logger)
+        let loop = ClaimLoop(queue: queue, settings: settings, senders: senders, budget: budget,
+                             instruments: instruments, logger: logger)
+        logger.info("worker started", metadata: [
+            "worker": "\(queue.worker)", "max_jobs": "\(settings.maxJobs)", "claim_batch": "\(settings.claimBatch)",
+        ])
+        await withGracefulShutdownHandler {
+            await loop.run()
+        } onGracefulShutdown: {
+            loop.stop()
+        }
+        let reason = loop.isStopped ? "shutdown" : "queue idle"
+        logger.info("worker draining", metadata: ["reason": "\(reason)", "jobs": "\(budget.heldCount)"])
+        let released = await senders.drainAll(timeout: settings.drainTimeout)
+        if released > 0 {
+            logger.warning("handed back notifications the gateway may already have taken; they can be sent twice",
+                           metadata: ["notifications": "\(released)"])
+        }
+        try await writer.flush()
+        let handedBack = try await queue.releaseAll()
+        budget.finish()
+        logger.info("worker stopped", metadata: ["jobs_handed_back": "\(handedBack)"])
+    }
+}

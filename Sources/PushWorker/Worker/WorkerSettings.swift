@@ -1,0 +1,28 @@
+import Foundation
+
+/// How a worker claims and sends; `pushworker run` fills it from flags and the environment.
+public struct WorkerSettings: Sendable {
+    /// Connections per app; `nil` uses each app's `connections_per_worker`.
+    public var connectionsPerApp: Int?
+    /// Jobs asked for in one claim.
+    public var claimBatch = 4
+    /// Jobs claimed and not yet recorded, at most. Bounds memory: a job is up to ~1,000 tokens.
+    public var maxJobs = 16
+    /// Notifications one connection carries before the probe proves them and it is replaced.
+    /// Smaller windows prove (and so record) sooner; larger ones reconnect less.
+    public var windowCapacity = 4_096
+    /// On shutdown: how long the senders may take to send what they hold and prove it before the
+    /// rest is handed back unproven.
+    public var drainTimeout: Duration = .seconds(30)
+    /// How long an app whose credentials failed is left alone before they are loaded again.
+    public var credentialRetryDelay: Duration = .seconds(60)
+    /// Pause after a failed claim (the database is away), doubling up to ``maximumClaimBackoff``.
+    public var claimBackoff: Duration = .milliseconds(250)
+    public var maximumClaimBackoff: Duration = .seconds(10)
+    /// Return once no job is left that could be sent (for scripts and tests).
+    public var exitWhenIdle = false
+    /// Where app passphrases named by `passphrase_env` are looked up.
+    public var environment: [String: String] = ProcessInfo.processInfo.environment
+
+    public init() {}
+}

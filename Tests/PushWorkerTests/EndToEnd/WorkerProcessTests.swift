@@ -1,0 +1,82 @@
+import Foundation
+import JobQueue
+import Testing
+import TestSupport
+
+/// The `pushworker run` executable itself: flags, environment, and the signal handling.
+@Suite("pushworker run as a process", .serialized)
+struct WorkerProcessTests {
+    @Test("SIGTERM mid-campaign: the process drains and exits 0; a later worker finishes with nothing lost or sent twice")
+    func sigtermDrains() async throws {
+        let tokens = (0..<6_000).map { WorkerHarness.token($0, salt: 4) }
+        try await WorkerHarness.with { harness in
+            try await harness.makeApp("shop")
+            let campaign = try await harness.enqueueCampaign(app: "shop", tokens: tokens)
+            let log = try TestPKI.makeTemporaryDirectory(prefix: "pushworker-run") + "/worker.log"
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            defer { try? FileManager.default.removeItem(atPath: (log as NSString).deletingLastPathComponent) }
+            let process = Process()
+            process.executableURL = try MigrateProcessesTests.executable()
+            process.arguments = [
+                "run", "--worker-id", "process-1", "--claim-batch", "2", "--max-jobs", "6", "--window", "512",
+                "--metrics-port", "0", "--log-format", "json",
+            ]
+            process.environment = [
+                "PUSHWORKER_DATABASE_URL": harness.url.revealingPassword,
+                WorkerHarness.passphraseVariable: harness.pki.passphrase,
+            ]
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            process.standardOutput = process.standardError
+            try process.run()
+            let started = try await eventually(within: .seconds(60)) {
+                try await harness.scalar("SELECT count(*) FROM push.outcome", as: Int64.self) > 0
+            }
+            #expect(started, "the worker recorded nothing: \(Self.read(log))")
+            kill(process.processIdentifier, SIGTERM)
+            let exited = try await eventually(within: .seconds(90)) { !process.isRunning }
+            #expect(exited, "the worker did not exit after SIGTERM: \(Self.read(log))")
+            guard exited else {
+                process.terminate()
+                return
+            }
+            #expect(process.terminationReason == .exit)
+            #expect(process.terminationStatus == 0, "\(Self.read(log))")
+            let output = Self.read(log)
+            #expect(output.contains(#""message":"worker stopped""#), "\(output)")
+            #expect(try await harness.scalar("SELECT count(*) FROM push.job WHERE state = 'running'", as: Int64.self) == 0)
+            #expect(try await harness.scalar(
+                "SELECT stopped_at IS NOT NULL FROM push.worker WHERE id = 'process-1'", as: Bool.self))
+            let recorded = try await harness.scalar("SELECT count(*) FROM push.outcome", as: Int64.self)
+            #expect(recorded < Int64(tokens.count), "the signal should come mid-campaign")
+
+            try await harness.runUntilIdle(id: "finisher")
+            let verdict = LedgerVerdict(tokens: tokens.map(WorkerHarness.hex),
+                                        outcomes: try await harness.outcomes(campaign: campaign),
+                                        gateway: try harness.gatewayAccepted())
+            #expect(verdict.accepted == tokens.count && verdict.unaccounted == 0 && verdict.lost == 0, "\(verdict)")
+            #expect(verdict.duplicates == 0, "\(verdict)")
+        }
+    }
+
+    @Test("a database without the schema: a clear error and a non-zero exit, before anything is claimed")
+    func refusesUnmigratedDatabase() async throws {
+        try await TestDatabase.withEmpty { _, url in
+            let process = Process()
+            process.executableURL = try MigrateProcessesTests.executable()
+            process.arguments = ["run", "--metrics-port", "0"]
+            process.environment = ["PUSHWORKER_DATABASE_URL": url.revealingPassword]
+            let output = Pipe()
+            process.standardError = output
+            process.standardOutput = output
+            try process.run()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus != 0)
+            #expect(text.contains("run `pushworker migrate` first"), "\(text)")
+        }
+    }
+
+    static func read(_ path: String) -> String {
+        (try? String(contentsOfFile: path, encoding: .utf8)) ?? "(no log)"
+    }
+}
