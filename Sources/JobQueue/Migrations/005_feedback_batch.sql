@@ -26,10 +26,11 @@ BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('push.record_feedback_batch'), $1);
     -- Lock the known tokens first, in id order: the next statement (a new snapshot) then reads
     -- their latest registration, and no register_token can slip in between decision and update.
+    -- (A join with unnest, not `token = ANY ($2)`: the generic plan of the latter scans the table.)
     PERFORM 1 FROM push.device_token t
-    WHERE t.app_id = $1 AND t.token = ANY ($2)
+    JOIN unnest($2) AS r (token) ON t.app_id = $1 AND t.token = r.token
     ORDER BY t.id
-    FOR NO KEY UPDATE;
+    FOR NO KEY UPDATE OF t;
     RETURN QUERY
     WITH reported AS (
         SELECT DISTINCT r.token, r.invalid_at FROM unnest($2, $3) AS r (token, invalid_at)
