@@ -53,13 +53,16 @@ struct FeedbackFixture {
 
     /// Adds an app reading this gateway's feedback service with the test `.p12`, its passphrase
     /// from `passphraseVariable`; registers `kept` now and `disabled` two days ago.
-    func makeApp(_ name: String, passphraseVariable: String = Self.passphraseVariable, feedbackPort: Int? = nil) async throws {
+    func makeApp(
+        _ name: String, passphraseVariable: String = Self.passphraseVariable, feedbackPort: Int? = nil,
+        certificate: String? = nil
+    ) async throws {
         try await client.execute(
             """
             INSERT INTO push.app (name, topic, gateway_host, gateway_port, feedback_host, feedback_port,
                                   certificate_path, passphrase_env, ca_file)
             VALUES (\(name), 'com.example.pushworker', '127.0.0.1', \(Int32(gateway.gatewayPort)), '127.0.0.1',
-                    \(Int32(feedbackPort ?? gateway.feedbackPort ?? 0)), \(pki.files.clientPKCS12), \(passphraseVariable),
+                    \(Int32(feedbackPort ?? gateway.feedbackPort ?? 0)), \(certificate ?? pki.files.clientPKCS12), \(passphraseVariable),
                     \(pki.files.caCertificate))
             """, logger: logger)
         try await client.execute(

@@ -92,6 +92,26 @@ import TestSupport
         }
     }
 
+    @Test("a client certificate the feedback service refuses (another CA) is a credential error, recorded on the app")
+    func refusedCertificateIsACredentialError() async throws {
+        let foreign = try TestPKI()
+        defer { foreign.remove() }
+        try await FeedbackFixture.with { fixture in
+            try await fixture.makeApp("foreign", certificate: foreign.files.clientPKCS12)
+            let outcomes = try await fixture.job().runOnce()
+            guard case .failure(let failure) = outcomes.first?.result else {
+                Issue.record("foreign should fail: \(outcomes)")
+                return
+            }
+            #expect(failure.kind == .credentials)
+            #expect(failure.message.hasPrefix("app foreign: the feedback service refused the TLS handshake"), "\(failure)")
+            let recorded = try await fixture.scalar(
+                "SELECT credential_error FROM push.app WHERE name = 'foreign'", as: String.self)
+            #expect(recorded == failure.message)
+            #expect(try await fixture.statuses(app: "foreign").values.allSatisfy { $0 == "active" })
+        }
+    }
+
     @Test func anUnknownAppNameIsAnError() async throws {
         try await FeedbackFixture.with { fixture in
             _ = await #expect(throws: UnknownFeedbackApp.self) {
