@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// Collects finished job reports from senders and writes them with ``JobQueue/complete(_:)`` in
@@ -27,6 +28,8 @@ public actor OutcomeWriter: Service {
     private var waitingForWrite: [CheckedContinuation<Void, Never>] = []
     private let wakeUps: AsyncStream<Void>
     private let wakeUpContinuation: AsyncStream<Void>.Continuation
+    private let writeDuration = Metrics.Timer(label: "pushworker_outcome_write_seconds", preferredDisplayUnit: .seconds)
+    private let jobsWritten = Counter(label: "pushworker_jobs_recorded_total")
     /// Totals since start, for metrics and tests.
     public private(set) var written = CompletionResult()
 
@@ -121,7 +124,11 @@ public actor OutcomeWriter: Service {
         }
         let batch = pending
         do {
+            let started = ContinuousClock.now
             let result = try await queue.complete(batch)
+            let (seconds, attoseconds) = (ContinuousClock.now - started).components
+            writeDuration.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+            jobsWritten.increment(by: batch.count)
             pending.removeFirst(batch.count)
             written.merge(result)
             resumeWaitingSubmitters()

@@ -103,7 +103,11 @@ public struct RunCommand: AsyncParsableCommand {
 
         var queueConfiguration = JobQueue.Configuration()
         queueConfiguration.leaseDuration = .seconds(lease)
-        let client = PostgresClient(configuration: url.clientConfiguration(), backgroundLogger: logger)
+        // The connection pool narrates every reconnect attempt at info; the worker's own
+        // warnings already say when the database is away.
+        var poolLogger = logger
+        poolLogger.logLevel = max(level, .warning)
+        let client = PostgresClient(configuration: url.clientConfiguration(), backgroundLogger: poolLogger)
         let queue = JobQueue(client: client, worker: worker, configuration: queueConfiguration, logger: logger)
         let writer = OutcomeWriter(queue: queue)
         var housekeeping = QueueHousekeeper.Configuration(

@@ -45,6 +45,11 @@ final class AppSender: Sendable {
         pool.start()
     }
 
+    /// The pool's counters now.
+    func poolStatistics() async -> GatewayPoolStatistics {
+        await pool.statistics()
+    }
+
     /// Tokens handed to the pool and not yet settled.
     var outstandingCount: Int { jobs.withLockedValue { $0.outstandingCount } }
 

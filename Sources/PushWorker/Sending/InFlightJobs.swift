@@ -69,17 +69,19 @@ struct InFlightJobs: Sendable {
         var touched: Set<UInt32> = []
         for outcome in outcomes {
             let (slot, index) = Self.split(outcome.tag)
-            guard var entry = entries[slot], entry.report.outcomes.indices.contains(index),
-                  entry.report.outcomes[index] == nil
-            else {
+            // Read and mutate in place through the dictionary: copying an entry out would copy
+            // its report's outcome array on every write.
+            let isOpen = entries[slot].map {
+                $0.report.outcomes.indices.contains(index) && $0.report.outcomes[index] == nil
+            } ?? false
+            guard isOpen else {
                 settlement.tally.unknown += 1
                 continue
             }
             let decision = OutcomeMapping.decide(outcome.result)
-            entry.report.record(decision.outcome, forRecipientAt: index)
-            entry.outstanding -= 1
+            entries[slot]!.report.record(decision.outcome, forRecipientAt: index)
+            entries[slot]!.outstanding -= 1
             outstandingCount -= 1
-            entries[slot] = entry
             touched.insert(slot)
             settlement.tally.count(decision.outcome, result: outcome.result)
             if settlement.appFailure == nil, let failure = decision.appFailure {

@@ -11,16 +11,18 @@ final class ClaimLoop: Sendable {
     private let senders: SenderRegistry
     private let budget: JobBudget
     private let instruments: WorkerInstruments
+    private let health: WorkerHealth
     private let logger: Logger
     private let stopped = NIOLockedValueBox(false)
 
     init(queue: JobQueue, settings: WorkerSettings, senders: SenderRegistry, budget: JobBudget,
-         instruments: WorkerInstruments, logger: Logger) {
+         instruments: WorkerInstruments, health: WorkerHealth, logger: Logger) {
         self.queue = queue
         self.settings = settings
         self.senders = senders
         self.budget = budget
         self.instruments = instruments
+        self.health = health
         self.logger = logger
     }
 
@@ -55,17 +57,21 @@ final class ClaimLoop: Sendable {
         var nudges = budget.nudges.makeAsyncIterator()
         var backoff = settings.claimBackoff
         while !isStopped {
+            instruments.inFlightJobs.record(budget.heldCount)
+            instruments.inFlightNotifications.record(senders.outstandingNotifications)
             let room = budget.room
             guard room > 0 else {
                 _ = await nudges.next()
                 continue
             }
             let blocked = senders.blockedApps()
+            health.update(heldJobs: budget.heldCount, blockedApps: blocked.count)
             let jobs: [ClaimedJob]
             do {
                 let started = ContinuousClock.now
                 jobs = try await queue.claim(limit: min(settings.claimBatch, room), excludingApps: blocked)
                 instruments.claimed(after: ContinuousClock.now - started)
+                health.databaseAnswered()
                 backoff = settings.claimBackoff
             } catch {
                 logger.warning("claim failed; trying again", metadata: [

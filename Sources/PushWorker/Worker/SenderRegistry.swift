@@ -59,6 +59,15 @@ final class SenderRegistry: Sendable {
         state.withLockedValue { $0.senders.values.map(\.sender) }.reduce(0) { $0 + $1.outstandingCount }
     }
 
+    /// Each running app's pool counters, by app name.
+    func poolStatistics() async -> [(app: String, statistics: GatewayPoolStatistics)] {
+        var result: [(app: String, statistics: GatewayPoolStatistics)] = []
+        for sender in state.withLockedValue({ $0.senders.values.map(\.sender) }) {
+            result.append((sender.app.name, await sender.poolStatistics()))
+        }
+        return result.sorted { $0.app < $1.app }
+    }
+
     /// The sender of `app`, created (credentials loaded, pool started) on first use; `nil` when
     /// the app is blocked or its credentials fail now (it is then blocked and the error recorded).
     /// Called from the claim loop only, so creation is never raced.

@@ -16,14 +16,17 @@ public struct Worker: Service {
     public let writer: OutcomeWriter
     public let settings: WorkerSettings
     public let eventLoops: any EventLoopGroup
+    /// What `/health` reports; the worker keeps it current.
+    public let health: WorkerHealth
     public let logger: Logger
 
     public init(queue: JobQueue, writer: OutcomeWriter, settings: WorkerSettings,
-                eventLoops: any EventLoopGroup, logger: Logger) {
+                eventLoops: any EventLoopGroup, health: WorkerHealth = WorkerHealth(), logger: Logger) {
         self.queue = queue
         self.writer = writer
         self.settings = settings
         self.eventLoops = eventLoops
+        self.health = health
         self.logger = logger
     }
 
@@ -34,15 +37,21 @@ public struct Worker: Service {
         let senders = SenderRegistry(queue: queue, writer: writer, settings: settings, eventLoops: eventLoops,
                                      instruments: instruments, budget: budget, logger: logger)
         let loop = ClaimLoop(queue: queue, settings: settings, senders: senders, budget: budget,
-                             instruments: instruments, logger: logger)
+                             instruments: instruments, health: health, logger: logger)
         logger.info("worker started", metadata: [
             "worker": "\(queue.worker)", "max_jobs": "\(settings.maxJobs)", "claim_batch": "\(settings.claimBatch)",
         ])
+        let exporter = PoolStatisticsExporter(senders: senders, interval: settings.statisticsInterval, logger: logger)
         await withGracefulShutdownHandler {
-            await loop.run()
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await exporter.run() }
+                await loop.run()
+                group.cancelAll()
+            }
         } onGracefulShutdown: {
             loop.stop()
         }
+        health.startedDraining()
         let reason = loop.isStopped ? "shutdown" : "queue idle"
         logger.info("worker draining", metadata: ["reason": "\(reason)", "jobs": "\(budget.heldCount)"])
         let released = await senders.drainAll(timeout: settings.drainTimeout)

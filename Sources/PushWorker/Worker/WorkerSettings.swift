@@ -19,6 +19,8 @@ public struct WorkerSettings: Sendable {
     /// Pause after a failed claim (the database is away), doubling up to ``maximumClaimBackoff``.
     public var claimBackoff: Duration = .milliseconds(250)
     public var maximumClaimBackoff: Duration = .seconds(10)
+    /// How often pool counters become metrics and a progress line per app.
+    public var statisticsInterval: Duration = .seconds(10)
     /// Return once no job is left that could be sent (for scripts and tests).
     public var exitWhenIdle = false
     /// Where app passphrases named by `passphrase_env` are looked up.

@@ -85,6 +85,40 @@ struct WorkerEndToEndTests {
         }
     }
 
+    @Test("a gateway that refuses the app's certificate stops that app alone: jobs handed back, error recorded")
+    func certificateRefusedByGateway() async throws {
+        let stranger = try TestPKI()
+        defer { stranger.remove() }
+        try await WorkerHarness.with { harness in
+            try await harness.makeApp("good")
+            try await harness.client.execute(
+                """
+                INSERT INTO push.app (name, topic, gateway_host, gateway_port, certificate_path, passphrase_env, ca_file)
+                VALUES ('stranger', 'com.example.stranger', '127.0.0.1', \(Int32(harness.gateway.gatewayPort)),
+                        \(stranger.files.clientPKCS12), 'STRANGER_PASS', \(harness.pki.files.caCertificate))
+                """, logger: harness.logger)
+            let good = try await harness.enqueueCampaign(app: "good", tokens: (0..<500).map { WorkerHarness.token($0, salt: 5) })
+            let refused = try await harness.enqueueCampaign(
+                app: "stranger", tokens: (0..<300).map { WorkerHarness.token($0, salt: 6) })
+            var settings = harness.settings()
+            settings.environment["STRANGER_PASS"] = stranger.passphrase
+            try await harness.runUntilIdle(settings: settings)
+
+            let goodOutcomes = try await harness.outcomes(campaign: good)
+            #expect(goodOutcomes.count == 500 && goodOutcomes.values.allSatisfy { $0.map(\.kind) == ["accepted"] })
+            #expect(try await harness.outcomes(campaign: refused).isEmpty, "nothing of the refused app may be recorded")
+            let waiting = try await harness.scalar(
+                """
+                SELECT coalesce(sum(cardinality(token_ids)), 0)::bigint FROM push.job
+                WHERE campaign_id = \(refused) AND state = 'available' AND attempt = 0
+                """, as: Int64.self)
+            #expect(waiting == 300, "the refused app's jobs go back unsent, with no attempt counted")
+            let error = try await harness.scalar("SELECT credential_error FROM push.app WHERE name = 'stranger'", as: String.self)
+            #expect(error.contains("client certificate rejected"), "\(error)")
+            #expect(harness.gateway.statistics().handshakesFailed > 0)
+        }
+    }
+
     @Test("graceful shutdown mid-campaign hands back what is unsent, records what was proven; a second worker finishes with no duplicate")
     func gracefulShutdownLosesNothing() async throws {
         let tokens = (0..<4_000).map { WorkerHarness.token($0, salt: 3) }
