@@ -93,6 +93,27 @@ import TestSupport
         }
     }
 
+    @Test func twoRunsAtOnceRecordEachReportOnce() async throws {
+        try await TestDatabase.withMigrated { client, _ in
+            let db = QueueFixtures(client: client)
+            let app = AppID(try await db.makeApp())
+            try await db.registerTokens(count: 2_000)
+            let later = Date(timeIntervalSinceNow: Self.hour)
+            // Unknown tokens first (no row to lock: only the per-app advisory lock keeps two runs
+            // from recording them twice), then 2,000 known ones.
+            let unknown = (0..<1_000).map { [UInt8](repeating: 0xEE, count: 30) + [UInt8($0 / 256), UInt8($0 % 256)] }
+            let reports = (unknown + (try await Self.tokens(db))).map { InvalidTokenReport(token: $0, invalidAt: later) }
+            async let first = db.queue("feedback-a").recordInvalidTokens(app: app, reports: reports, chunkSize: 500)
+            async let second = db.queue("feedback-b").recordInvalidTokens(app: app, reports: reports, chunkSize: 500)
+            let (a, b) = try await (first, second)
+            #expect(a.disabled + b.disabled == 2_000)
+            #expect(a.unknown + b.unknown == 1_000)
+            #expect(a.repeated + b.repeated == 3_000)
+            #expect(a.alreadyDisabled + b.alreadyDisabled == 0)
+            #expect(try await db.scalar("SELECT count(*) FROM push.feedback_event", as: Int64.self) == 3_000)
+        }
+    }
+
     @Test func arraysOfDifferentLengthsAreRefused() async throws {
         try await TestDatabase.withMigrated { client, _ in
             let db = QueueFixtures(client: client)
