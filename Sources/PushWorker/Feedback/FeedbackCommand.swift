@@ -77,7 +77,11 @@ public struct FeedbackCommand: AsyncParsableCommand {
         let registry = (metricsPort ?? 0) > 0 ? PrometheusBootstrap.registry : nil
         let client = PostgresClient(configuration: url.clientConfiguration(), backgroundLogger: logger)
         let worker = WorkerID("feedback:\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)")
-        let queue = JobQueue(client: client, worker: worker, logger: logger)
+        // PostgresNIO warns on the query logger when the first query races `client.run()`
+        // starting; that is harmless, so queries log errors only unless debugging was asked for.
+        var queryLogger = logger
+        if logLevel > .debug { queryLogger.logLevel = .error }
+        let queue = JobQueue(client: client, worker: worker, logger: queryLogger)
         var settings = FeedbackJob.Settings()
         settings.connectTimeout = .seconds(connectTimeout)
         settings.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
