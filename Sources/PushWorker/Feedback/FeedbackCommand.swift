@@ -75,12 +75,12 @@ public struct FeedbackCommand: AsyncParsableCommand {
             throw FeedbackRunFailure(message: "cannot connect to \(url): \(PostgresErrorText.message(of: error))")
         }
         let registry = (metricsPort ?? 0) > 0 ? PrometheusBootstrap.registry : nil
-        let client = PostgresClient(configuration: url.clientConfiguration(), backgroundLogger: logger)
         let worker = WorkerID("feedback:\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)")
-        // PostgresNIO warns on the query logger when the first query races `client.run()`
-        // starting; that is harmless, so queries log errors only unless debugging was asked for.
+        // PostgresNIO warns when the first query races `client.run()` starting; that is harmless,
+        // so the client and its queries log errors only unless debugging was asked for.
         var queryLogger = logger
         if logLevel > .debug { queryLogger.logLevel = .error }
+        let client = PostgresClient(configuration: url.clientConfiguration(), backgroundLogger: queryLogger)
         let queue = JobQueue(client: client, worker: worker, logger: queryLogger)
         var settings = FeedbackJob.Settings()
         settings.connectTimeout = .seconds(connectTimeout)
