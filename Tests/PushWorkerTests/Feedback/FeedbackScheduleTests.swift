@@ -1,6 +1,7 @@
 import Foundation
+import JobQueue
 import Logging
-import PushWorker
+@testable import PushWorker
 import ServiceLifecycle
 import Testing
 import TestSupport
@@ -42,5 +43,29 @@ import TestSupport
             app: "my app", result: .failure(FeedbackAppFailure(kind: .unreachable, message: #"say "hi" \ bye"#)))
         #expect(failure.line == #"feedback app="my app" failed=unreachable error="say \"hi\" \\ bye""#)
         #expect(failure.summary == #"my app: FAILED: say "hi" \ bye"#)
+    }
+}
+
+/// `/health` of `pushworker feedback --every`.
+@Suite struct FeedbackPassesTests {
+    struct DatabaseDown: Error, CustomStringConvertible {
+        var description: String { "cannot connect to postgres://feedback@db/push" }
+    }
+
+    @Test func unhealthyUntilAPassFinishesAndWhenAPassCouldNotRun() async {
+        let passes = FeedbackPasses()
+        #expect(await passes.health().isHealthy == false)
+        await passes.finished([
+            FeedbackAppOutcome(app: "shop", result: .success(FeedbackTally())),
+            FeedbackAppOutcome(app: "legacy", result: .failure(FeedbackAppFailure(kind: .credentials, message: "app legacy: x"))),
+        ])
+        let healthy = await passes.health()
+        #expect(healthy.isHealthy)
+        #expect(healthy.details["failed_apps"] == "legacy")
+        #expect(healthy.details["last_pass"] != nil)
+        await passes.failed(DatabaseDown())
+        let unhealthy = await passes.health()
+        #expect(!unhealthy.isHealthy)
+        #expect(unhealthy.reason == "cannot connect to postgres://feedback@db/push")
     }
 }
