@@ -123,25 +123,40 @@ public struct FeedbackJob: Sendable {
             logger.warning("feedback stream ended inside a tuple; the complete tuples are recorded",
                            metadata: ["app": "\(app.name)", "error": "\(truncation)"])
         }
-        let reports = report.tuples.map {
-            InvalidTokenReport(token: Array($0.deviceToken.readableBytesView),
-                               invalidAt: Date(timeIntervalSince1970: TimeInterval($0.timestamp)))
+        // Converted and recorded a chunk at a time, so only one chunk exists in both forms.
+        var tally = FeedbackTally()
+        let chunkSize = max(1, settings.chunkSize)
+        for start in stride(from: 0, to: report.tuples.count, by: chunkSize) {
+            let reports = report.tuples[start..<min(start + chunkSize, report.tuples.count)].map {
+                InvalidTokenReport(token: Array($0.deviceToken.readableBytesView),
+                                   invalidAt: Date(timeIntervalSince1970: TimeInterval($0.timestamp)))
+            }
+            do {
+                tally += try await record(reports, app: app)
+            } catch let message as RecordingFailed {
+                throw FeedbackAppFailure(
+                    kind: .database,
+                    message: "app \(app.name): \(report.tuples.count - start) of \(report.tuples.count) feedback tuples read but not recorded after \(message.attempts) attempts: \(message.reason)")
+            }
         }
-        return try await record(reports, app: app)
+        return tally
     }
 
-    /// Records with retries: the service will not send these tuples again.
+    private struct RecordingFailed: Error {
+        var attempts: Int
+        var reason: String
+    }
+
+    /// Records one chunk with retries: the service will not send these tuples again.
     private func record(_ reports: [InvalidTokenReport], app: AppRecord) async throws -> FeedbackTally {
         var delay = settings.recordRetryDelay
         for attempt in 1...max(1, settings.recordAttempts) {
             do {
-                return try await queue.recordInvalidTokens(app: app.id, reports: reports, chunkSize: settings.chunkSize)
+                return try await queue.recordInvalidTokens(app: app.id, reports: reports, chunkSize: reports.count)
             } catch {
                 let message = PostgresErrorText.message(of: error)
                 guard attempt < settings.recordAttempts else {
-                    throw FeedbackAppFailure(
-                        kind: .database,
-                        message: "app \(app.name): \(reports.count) feedback tuples read but not recorded after \(attempt) attempts: \(message)")
+                    throw RecordingFailed(attempts: attempt, reason: message)
                 }
                 logger.warning("recording feedback failed; retrying",
                                metadata: ["app": "\(app.name)", "attempt": "\(attempt)", "error": "\(message)"])
