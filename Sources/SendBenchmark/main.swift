@@ -6,6 +6,12 @@
 //
 //   pushworker-send-benchmark [--notifications N] [--connections C] [--invalid-percent P]
 //                             [--window W] [--payload-bytes B] [--key-exchange default|x25519]
+//                             [--client-threads T] [--gateway-threads T] [--client-key rsa2048|p256]
+//
+// --client-threads T > 1 (default: one per core) spreads the pool's connections over T event loops
+// (GatewayPool(configuration:tlsContext:group:)); 1 keeps them on the pool's loop. The mock gateway
+// runs on --gateway-threads loops (default: one per core). --client-key p256 swaps Apple's RSA-2048 client key for a P-256
+// one: a comparison only, Apple issues RSA-2048 provider certificates.
 import APNSBinary
 import MockGateway
 import NIOCore
@@ -22,6 +28,10 @@ struct Options {
     var payloadBytes = 64
     /// `default` (BoringSSL's list, which prefers the hybrid X25519MLKEM768) or `x25519`.
     var keyExchange = "default"
+    /// One event loop per core on each side by default (the pool spreads its connections over them).
+    var clientThreads = System.coreCount
+    var gatewayThreads = System.coreCount
+    var clientKey = "rsa2048"
 
     init(arguments: [String]) {
         var iterator = arguments.makeIterator()
@@ -34,6 +44,9 @@ struct Options {
             case "--window": window = Int(value)!
             case "--payload-bytes": payloadBytes = Int(value)!
             case "--key-exchange": keyExchange = value
+            case "--client-threads": clientThreads = Int(value)!
+            case "--gateway-threads": gatewayThreads = Int(value)!
+            case "--client-key": clientKey = value
             default: fatalError("unknown option \(name)")
             }
         }
@@ -51,13 +64,13 @@ func token(_ index: Int) -> [UInt8] {
 let invalidStride = options.invalidPercent > 0 ? Int((100 / options.invalidPercent).rounded()) : 0
 func isInvalid(_ index: Int) -> Bool { invalidStride > 0 && index % invalidStride == invalidStride / 2 }
 
-let pki = try GatewayPKI()
+let pki = try GatewayPKI(options: .init(clientKey: options.clientKey == "p256" ? .p256 : .rsa2048))
 var invalid = Set<ByteBuffer>()
 if invalidStride > 0 {
     for index in 0..<options.notifications where isInvalid(index) { invalid.insert(ByteBuffer(bytes: token(index))) }
 }
-let gatewayGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-let clientGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+let gatewayGroup = MultiThreadedEventLoopGroup(numberOfThreads: options.gatewayThreads)
+let clientGroup = MultiThreadedEventLoopGroup(numberOfThreads: options.clientThreads)
 let gateway = try await MockGateway.start(
     MockGatewayConfiguration(tls: try pki.serverTLS(), faults: FaultPlan(invalidTokens: invalid)),
     group: gatewayGroup)
@@ -77,11 +90,12 @@ for index in 0..<options.notifications {
     notifications.append(GatewayNotification(tag: UInt64(index), deviceToken: try DeviceToken(bytes: token(index)), content: content))
 }
 
-let pool = GatewayPool(
-    configuration: .init(
-        host: "127.0.0.1", port: gateway.gatewayPort, serverHostname: "localhost",
-        connectionCount: options.connections, windowCapacity: options.window),
-    tlsContext: context, eventLoop: clientGroup.next())
+let poolConfiguration = GatewayPool.Configuration(
+    host: "127.0.0.1", port: gateway.gatewayPort, serverHostname: "localhost",
+    connectionCount: options.connections, windowCapacity: options.window)
+let pool = options.clientThreads > 1
+    ? GatewayPool(configuration: poolConfiguration, tlsContext: context, group: clientGroup)
+    : GatewayPool(configuration: poolConfiguration, tlsContext: context, eventLoop: clientGroup.next())
 pool.start()
 
 let start = ContinuousClock.now
@@ -121,5 +135,5 @@ print("client: accepted=\(counts.accepted) rejected=\(counts.rejected) failed=\(
     + "unproven \(poolStatistics.resentUnproven)) connections=\(poolStatistics.connectionsEstablished)")
 print("gateway: accepted=\(statistics.accepted) duplicates=\(statistics.duplicates) rejected=\(statistics.rejectedTotal) "
     + "discarded=\(statistics.discardedAfterError) connections=\(statistics.connectionsTotal)")
-print("elapsed_s=\(seconds)")
+print("elapsed_s=\(seconds) client_threads=\(options.clientThreads) gateway_threads=\(options.gatewayThreads) client_key=\(options.clientKey)")
 print("notifications_per_s=\(Int(Double(ledgerAccepted) / seconds)) connections=\(options.connections) notifications=\(options.notifications)")

@@ -6,7 +6,7 @@ import TestSupport
 
 @testable import JobQueue
 
-/// Every statement in `Queries` and `MigrationQueries` runs against a freshly migrated schema, so
+/// Every statement in `Queries`, `ReportQueries` and `MigrationQueries` runs against a freshly migrated schema, so
 /// a renamed column or a type mismatch fails here rather than in production.
 @Suite struct QueriesTests {
     @Test func everyStatementRunsAgainstTheMigratedSchema() async throws {
@@ -52,6 +52,14 @@ import TestSupport
                 ("apps (by id)", Queries.apps(id: app)),
                 ("apps (by name)", Queries.apps(name: "x")),
                 ("history", MigrationQueries.history),
+                ("report session", ReportQueries.session(statementTimeout: 5000)),
+                ("report recentCampaigns", ReportQueries.recentCampaigns(limit: 20)),
+                ("report progress", ReportQueries.progress(campaign: CampaignID(1))),
+                ("report rejections", ReportQueries.rejections(campaign: CampaignID(1))),
+                ("report tokensDisabled", ReportQueries.tokensDisabled(campaign: CampaignID(1))),
+                ("report attempts", ReportQueries.attempts(campaign: CampaignID(1))),
+                ("report latency", ReportQueries.latency(campaign: CampaignID(1))),
+                ("report showStatementTimeout", ReportQueries.showStatementTimeout),
             ]
             for (name, statement) in statements {
                 do {

@@ -5,7 +5,8 @@ import NIOTLS
 /// and executes the window's actions in one `run(_:)` switch. It decides nothing itself.
 ///
 /// Pipeline: `NIOSSLClientHandler` → `ByteToMessageHandler(ErrorResponseDecoder)` → this handler.
-/// Notifications arrive from the pool through ``enqueue(_:)`` (same event loop) and are encoded
+/// Notifications arrive through ``enqueue(_:)`` on the channel's loop (the pool hands them over
+/// with ``GatewayConnectionRelay``, from its own loop) and are encoded
 /// with ``NotificationFrameEncoder`` into one batch buffer, which is written when it passes
 /// ``Configuration/batchBytes`` and flushed by ``flush()`` at the end of the pool's dispatch round:
 /// hundreds of frames share a write and a TLS record. The channel's writability is the only
@@ -56,6 +57,12 @@ final class GatewayConnectionHandler: ChannelInboundHandler {
     /// Whether ``enqueue(_:)`` would take a notification now.
     var acceptsNotifications: Bool {
         isReady && window.acceptsNotifications && (context?.channel.isWritable ?? false)
+    }
+
+    /// Whether the connection would take notifications if its channel were writable: the
+    /// handshake is done and the window is open and not full.
+    var takesNotificationsWhenWritable: Bool {
+        isReady && window.acceptsNotifications
     }
 
     /// The most notifications this connection carries before its probe.

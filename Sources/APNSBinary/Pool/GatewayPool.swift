@@ -16,7 +16,10 @@ import NIOSSL
 /// rejected with a status, or failed. See the APNSBinary documentation ("Delivery semantics") for
 /// what each means and when a duplicate is possible.
 ///
-/// The pool and its connections live on one event loop; calls may come from anywhere.
+/// The pool's state lives on one event loop; calls may come from anywhere. Its connections run on
+/// that loop too (``init(configuration:tlsContext:eventLoop:)``) or are spread over every loop of
+/// a group (``init(configuration:tlsContext:group:)``), so that TLS handshakes — one per rejected
+/// notification with the binary protocol — and record encryption use every core.
 public final class GatewayPool: Sendable {
     public struct Configuration: Sendable {
         public var host: String
@@ -77,10 +80,30 @@ public final class GatewayPool: Sendable {
     public let outcomes: GatewayOutcomes
     private let executor: NIOLoopBoundBox<GatewayPoolExecutor?>
 
+    /// A pool whose connections all run on `eventLoop`, with its state.
+    ///
     /// - Parameters:
     ///   - tlsContext: the client identity and trust roots (build it once; it is expensive).
-    ///   - eventLoop: the loop every connection of this pool runs on.
-    public init(configuration: Configuration, tlsContext: NIOSSLContext, eventLoop: any EventLoop) {
+    ///   - eventLoop: the loop of the pool and every connection of it.
+    public convenience init(configuration: Configuration, tlsContext: NIOSSLContext, eventLoop: any EventLoop) {
+        self.init(configuration: configuration, tlsContext: tlsContext, eventLoop: eventLoop, connectionLoops: [eventLoop])
+    }
+
+    /// A pool whose state lives on one loop of `group` (``eventLoop``, from `group.next()`) and
+    /// whose connections are spread over all the group's loops: connection slot `i` runs on the
+    /// group's `i % n`-th loop. Its connections' reports hop to ``eventLoop``; nothing else changes.
+    ///
+    /// - Parameters:
+    ///   - tlsContext: the client identity and trust roots (build it once; it is expensive).
+    ///   - group: the loops to spread the connections over (typically one per core).
+    public convenience init(configuration: Configuration, tlsContext: NIOSSLContext, group: any EventLoopGroup) {
+        let loops = Array(group.makeIterator())
+        self.init(
+            configuration: configuration, tlsContext: tlsContext, eventLoop: group.next(),
+            connectionLoops: loops.isEmpty ? [group.next()] : loops)
+    }
+
+    init(configuration: Configuration, tlsContext: NIOSSLContext, eventLoop: any EventLoop, connectionLoops: [any EventLoop]) {
         self.eventLoop = eventLoop
         let box = NIOLoopBoundBox<GatewayPoolExecutor?>.makeEmptyBox(eventLoop: eventLoop)
         let sequence = GatewayOutcomes.Producer.makeSequence(
@@ -94,7 +117,8 @@ public final class GatewayPool: Sendable {
         let source = sequence.source
         eventLoop.execute {
             box.value = GatewayPoolExecutor(
-                configuration: configuration, tlsContext: tlsContext, loop: eventLoop, source: source)
+                configuration: configuration, tlsContext: tlsContext, loop: eventLoop,
+                connectionLoops: connectionLoops, source: source)
         }
     }
 
@@ -129,6 +153,13 @@ public final class GatewayPool: Sendable {
     public func statistics() async -> GatewayPoolStatistics {
         await withCheckedContinuation { continuation in
             eventLoop.execute { [executor] in continuation.resume(returning: executor.value!.statistics) }
+        }
+    }
+
+    /// Completed TLS handshakes by the loop their connection ran on.
+    func handshakesByLoop() async -> [ObjectIdentifier: Int] {
+        await withCheckedContinuation { continuation in
+            eventLoop.execute { [executor] in continuation.resume(returning: executor.value!.handshakesByLoop) }
         }
     }
 }

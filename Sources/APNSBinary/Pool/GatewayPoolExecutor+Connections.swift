@@ -25,51 +25,63 @@ extension GatewayPoolExecutor {
                 fatal = failure
                 failAllPending(failure)
                 while let waiter = submitWaiters.popFirst() { waiter.resume(throwing: failure) }
-                for channel in channels { channel?.close(promise: nil) }
+                for link in links { link?.channel?.close(promise: nil) }
                 flushOutcomes()
                 finishIfDone()
             }
         }
     }
 
+    /// Opens a connection for `slot` on the slot's loop. The handler and its relay are made here
+    /// and sent to that loop; from then on only the link (here) and the relay (there) talk.
     private func connect(slot: Int) {
         var connectionConfiguration = configuration.connection
         connectionConfiguration.windowCapacity = windowSizing.current
+        let generation = nextGeneration
+        nextGeneration += 1
+        let channelLoop = connectionLoops[slot % connectionLoops.count]
         let handler = GatewayConnectionHandler(slot: slot, configuration: connectionConfiguration)
-        handler.delegate = self
-        connections[slot] = handler
+        let relay = GatewayConnectionRelay(
+            handler: handler, generation: generation, poolLoop: loop, executor: NIOLoopBound(self, eventLoop: loop))
+        handler.delegate = relay
+        let boundRelay = NIOLoopBoundBox.makeBoxSendingValue(relay, eventLoop: channelLoop)
+        let link = GatewayConnectionLink(
+            slot: slot, generation: generation, channelLoop: channelLoop,
+            windowCapacity: connectionConfiguration.windowCapacity, relay: boundRelay)
+        links[slot] = link
         proven[slot] = false
-        let boundHandler = NIOLoopBound(handler, eventLoop: loop)
         let tlsContext = self.tlsContext
         let serverHostname = GatewayTLS.serverName(host: configuration.host, serverHostname: configuration.serverHostname)
-        ClientBootstrap(group: loop)
+        ClientBootstrap(group: channelLoop)
             .connectTimeout(configuration.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let tls = try NIOSSLClientHandler(context: tlsContext, serverHostname: serverHostname)
                     try channel.pipeline.syncOperations.addHandlers(
-                        tls, ByteToMessageHandler(ErrorResponseDecoder()), boundHandler.value)
+                        tls, ByteToMessageHandler(ErrorResponseDecoder()), boundRelay.value.handler)
                 }
             }
             .connect(host: configuration.host, port: configuration.port)
             .hop(to: loop)
             .assumeIsolated()
             .whenComplete { [self] result in
-                guard connections[slot] === handler else {
+                guard links[slot] === link else {
                     if case .success(let channel) = result { channel.close(promise: nil) }
                     return
                 }
                 switch result {
                 case .success(let channel):
-                    channels[slot] = channel
+                    link.channel = channel
                     if fatal != nil { channel.close(promise: nil) }
                     // The TLS handshake gets the same deadline as the TCP connect.
-                    loop.assumeIsolated().scheduleTask(in: configuration.connectTimeout) {
-                        if !handler.isReady && channel.isActive { channel.close(promise: nil) }
+                    if !link.isReady {
+                        link.handshakeDeadline = loop.assumeIsolated().scheduleTask(in: configuration.connectTimeout) {
+                            if channel.isActive { channel.close(promise: nil) }
+                        }
                     }
                 case .failure(let error):
-                    connections[slot] = nil
+                    links[slot] = nil
                     statistics.connectionFailures += 1
                     let end = Self.classify(error, closedByPool: false)
                     run(machine.connectionEnded(slot: slot, end, hasWork: !pending.isEmpty, now: .now))

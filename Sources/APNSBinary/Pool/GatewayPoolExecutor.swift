@@ -1,22 +1,25 @@
 import NIOCore
 import NIOSSL
 
-/// The pool's I/O side, confined to one event loop: holds the pending queue and the connections,
-/// routes notifications to writable connections, turns settlements into outcomes and resends, and
-/// executes the ``GatewayPoolStateMachine``'s actions. All connections of a pool share its loop, so
-/// none of this needs a lock.
+/// The pool's I/O side, confined to the pool's event loop: holds the pending queue and one
+/// ``GatewayConnectionLink`` per slot, routes notifications to connections with room, turns
+/// settlements into outcomes and resends, and executes the ``GatewayPoolStateMachine``'s actions.
+/// Connections may run on other loops (``connectionLoops``); everything they report arrives here as
+/// a task on this loop, so none of this needs a lock.
 final class GatewayPoolExecutor {
     typealias Machine = GatewayPoolStateMachine<ContinuousClock.Instant>
     typealias Source = GatewayOutcomes.Producer.Source
 
     let loop: any EventLoop
+    /// Slot `i` connects on `connectionLoops[i % connectionLoops.count]`.
+    let connectionLoops: [any EventLoop]
     let configuration: GatewayPool.Configuration
     let tlsContext: NIOSSLContext
     var machine: Machine
     let source: Source
 
-    var connections: [GatewayConnectionHandler?]
-    var channels: [(any Channel)?]
+    var links: [GatewayConnectionLink?]
+    var nextGeneration: UInt64 = 1
     /// Whether the current connection of a slot got protocol evidence (error response / probe answer).
     var proven: [Bool]
     /// How many notifications the next connection carries before its probe.
@@ -24,6 +27,8 @@ final class GatewayPoolExecutor {
     var pending = CircularBuffer<PendingNotification>(initialCapacity: 1024)
     var outcomes: [GatewayOutcome] = []
     var statistics = GatewayPoolStatistics()
+    /// Completed TLS handshakes by the loop their connection ran on (for tests).
+    var handshakesByLoop: [ObjectIdentifier: Int] = [:]
     var submitWaiters = CircularBuffer<CheckedContinuation<Void, any Error>>()
     var drainWaiters: [CheckedContinuation<Void, Never>] = []
     var dispatchScheduled = false
@@ -34,18 +39,28 @@ final class GatewayPoolExecutor {
     var fatal: GatewayFailure?
     private var cursor = 0
 
-    init(configuration: GatewayPool.Configuration, tlsContext: NIOSSLContext, loop: any EventLoop, source: Source) {
+    init(
+        configuration: GatewayPool.Configuration, tlsContext: NIOSSLContext, loop: any EventLoop,
+        connectionLoops: [any EventLoop], source: Source
+    ) {
+        precondition(!connectionLoops.isEmpty)
         self.loop = loop
+        self.connectionLoops = connectionLoops
         self.configuration = configuration
         self.tlsContext = tlsContext
         self.source = source
         self.machine = Machine(configuration: configuration.machine, seed: UInt64.random(in: 0...UInt64.max))
-        self.connections = Array(repeating: nil, count: configuration.machine.connectionCount)
-        self.channels = Array(repeating: nil, count: configuration.machine.connectionCount)
+        self.links = Array(repeating: nil, count: configuration.machine.connectionCount)
         self.proven = Array(repeating: false, count: configuration.machine.connectionCount)
         self.windowSizing = WindowSizing(
             minimum: min(configuration.minimumWindowCapacity, configuration.windowCapacity),
             initial: min(1_024, configuration.windowCapacity), maximum: configuration.windowCapacity)
+    }
+
+    /// The current link of `slot` if it is the connection of `generation`.
+    func link(slot: Int, _ generation: UInt64) -> GatewayConnectionLink? {
+        guard let link = links[slot], link.generation == generation else { return nil }
+        return link
     }
 
     // MARK: Calls from GatewayPool (on the loop)
@@ -99,39 +114,32 @@ final class GatewayPoolExecutor {
         }
     }
 
-    /// Hands pending notifications to writable connections in chunks, round robin, then flushes.
+    /// Hands pending notifications to connections with room in chunks, round robin; each
+    /// connection then gets its share in one task, written and flushed there.
     private func dispatch() {
         if outcomesFlowing && !pending.isEmpty {
-            var touched = [Bool](repeating: false, count: connections.count)
             var progress = true
             while progress && !pending.isEmpty {
                 progress = false
-                for _ in connections.indices where !pending.isEmpty {
-                    cursor = (cursor + 1) % connections.count
-                    guard let connection = connections[cursor], connection.acceptsNotifications else { continue }
+                for _ in links.indices where !pending.isEmpty {
+                    cursor = (cursor + 1) % links.count
+                    guard let link = links[cursor] else { continue }
+                    let share = min(configuration.dispatchChunk, link.room)
                     var taken = 0
-                    // Pop before offering: a write can close the channel re-entrantly, and the
-                    // settlement then puts handed-back notifications at the front of `pending`.
-                    while taken < configuration.dispatchChunk, let next = pending.popFirst() {
-                        guard connection.enqueue(next) else {
-                            pending.prepend(next)
-                            break
-                        }
+                    while taken < share, let next = pending.popFirst() {
+                        link.add(next)
                         taken += 1
                     }
-                    if taken > 0 {
-                        progress = true
-                        touched[cursor] = true
-                    }
+                    if taken > 0 { progress = true }
                 }
             }
-            for index in connections.indices where touched[index] { connections[index]?.flush() }
+            for link in links { link?.deliver() }
         }
-        if !pending.isEmpty && machine.liveConnectionCount < connections.count {
+        if !pending.isEmpty && machine.liveConnectionCount < links.count {
             run(machine.workArrived())
         }
         if isDraining && pending.isEmpty {
-            for connection in connections { connection?.drain() }
+            for link in links { link?.drain() }
         }
         resumeSubmitters()
         flushOutcomes()
@@ -165,7 +173,7 @@ final class GatewayPoolExecutor {
 
     func finishIfDone() {
         guard !isFinished, isDraining || fatal != nil, pending.isEmpty,
-            connections.allSatisfy({ $0 == nil }), machine.liveConnectionCount == 0
+            links.allSatisfy({ $0 == nil }), machine.liveConnectionCount == 0
         else { return }
         isFinished = true
         flushOutcomes()
@@ -177,36 +185,58 @@ final class GatewayPoolExecutor {
     }
 }
 
-// MARK: - Settlements from connections
+// MARK: - Reports from connections (relayed to this loop by GatewayConnectionRelay)
 
-extension GatewayPoolExecutor: GatewayConnectionDelegate {
-    func connectionBecameReady(_ connection: GatewayConnectionHandler) {
-        guard connections[connection.slot] === connection else { return }
+extension GatewayPoolExecutor {
+    func connectionReady(slot: Int, _ generation: UInt64) {
+        guard let link = link(slot: slot, generation) else { return }
+        link.isReady = true
         statistics.connectionsEstablished += 1
-        machine.connectionReady(slot: connection.slot)
+        handshakesByLoop[ObjectIdentifier(link.channelLoop), default: 0] += 1
+        machine.connectionReady(slot: slot)
         if !machine.isUnreachable { unreachable = nil }
         scheduleDispatch()
     }
 
-    func connectionBecameWritable(_ connection: GatewayConnectionHandler) {
+    func connectionWritable(slot: Int, _ generation: UInt64) {
+        guard let link = link(slot: slot, generation) else { return }
+        link.isWritable = true
+        scheduleDispatch()
+    }
+
+    /// The connection did not take the end of a chunk: its socket buffer is full
+    /// (`onlyUntilWritable`), or it settled or wrote its probe meanwhile. The notifications go to
+    /// the front of the queue in order; they were never written, so this is no resend.
+    func connection(slot: Int, _ generation: UInt64, handedBack notifications: [PendingNotification], onlyUntilWritable: Bool) {
+        if let link = link(slot: slot, generation) {
+            link.handedBack(notifications.count)
+            if onlyUntilWritable { link.isWritable = false } else { link.takesNotifications = false }
+        }
+        for notification in notifications.reversed() {
+            if let fatal { fail(notification, fatal) } else { pending.prepend(notification) }
+        }
+        flushOutcomes()
         scheduleDispatch()
     }
 
     func connection(
-        _ connection: GatewayConnectionHandler, settled settlement: InFlightWindow.Settlement,
+        slot: Int, _ generation: UInt64, settled settlement: InFlightWindow.Settlement,
         notifications: [PendingNotification]
     ) {
+        let link = link(slot: slot, generation)
+        link?.takesNotifications = false
         let unproven: Bool
         switch settlement.cause {
         case .rejected:
-            proven[connection.slot] = true
+            if link != nil { proven[slot] = true }
             unproven = false
             windowSizing.rejected(afterAccepting: settlement.accepted.count)
         case .shutdown, .probeAnswered:
-            proven[connection.slot] = true
+            if link != nil { proven[slot] = true }
             unproven = false
             if settlement.cause == .probeAnswered { statistics.probesAnswered += 1 }
-            windowSizing.provedWithoutRejection(accepted: settlement.accepted.count, capacity: connection.windowCapacity)
+            windowSizing.provedWithoutRejection(
+                accepted: settlement.accepted.count, capacity: link?.windowCapacity ?? settlement.accepted.count)
         case .unknownIdentifier, .closedWithoutResponse:
             unproven = true
         }
@@ -245,12 +275,11 @@ extension GatewayPoolExecutor: GatewayConnectionDelegate {
         scheduleDispatch()
     }
 
-    func connectionClosed(_ connection: GatewayConnectionHandler, error: (any Error)?) {
-        let slot = connection.slot
-        guard connections[slot] === connection else { return }
-        connections[slot] = nil
-        channels[slot] = nil
-        let end: Machine.ConnectionEnd = proven[slot] ? .settledByGateway : Self.classify(error, closedByPool: connection.closedByPool)
+    func connectionClosed(slot: Int, _ generation: UInt64, error: (any Error)?, closedByPool: Bool) {
+        guard let link = link(slot: slot, generation) else { return }
+        link.cancelHandshakeDeadline()
+        links[slot] = nil
+        let end: Machine.ConnectionEnd = proven[slot] ? .settledByGateway : Self.classify(error, closedByPool: closedByPool)
         if case .failed = end { statistics.connectionFailures += 1 }
         run(machine.connectionEnded(slot: slot, end, hasWork: !pending.isEmpty, now: .now))
         scheduleDispatch()

@@ -1,7 +1,8 @@
 import Foundation
 import PostgresNIO
 
-/// Every SQL statement the queue runs, one documented function each; the only Swift file with SQL.
+/// Every SQL statement the queue runs, one documented function each. All SQL text lives in this
+/// folder: this file, and ``ReportQueries`` for the delivery reports.
 ///
 /// Values are bound as parameters through `PostgresQuery` interpolation, never spliced into the
 /// text. The schema these statements read is in `migrations/`; `QueriesTests` prepares each one
@@ -42,7 +43,8 @@ enum Queries {
     /// was rescued records nothing. See ``CompletionBatch`` for the encoding.
     ///
     /// Writes: deletes finished job rows; requeues the others in place with only their kept tokens;
-    /// appends one `push.outcome` row per terminal token; disables tokens asked for (unless
+    /// appends one `push.outcome` row per terminal token, with the job's `created_at` as the token's
+    /// `enqueued_at` (jobs are requeued in place, so that is the enqueue time); disables tokens asked for (unless
     /// registered again after the claim). Returns the finished and requeued job ids and counts.
     static func complete(worker: WorkerID, batch: CompletionBatch) -> PostgresQuery {
         """
@@ -50,7 +52,7 @@ enum Queries {
             DELETE FROM push.job j
             WHERE j.id = ANY (\(batch.finishedJobs)::bigint[])
               AND j.state = 'running' AND j.lease_owner = \(worker.rawValue)
-            RETURNING j.id, j.campaign_id, j.attempt, j.claimed_at, j.token_ids
+            RETURNING j.id, j.campaign_id, j.attempt, j.claimed_at, j.created_at, j.token_ids
         ), requeue_input AS (
             SELECT * FROM unnest(\(batch.requeuedJobs)::bigint[], \(batch.requeueDelays)::float8[],
                                  \(batch.requeueRefunds)::boolean[]) AS r (id, delay_s, refund)
@@ -68,22 +70,22 @@ enum Queries {
             FROM requeue_input r
             WHERE j.id = r.id AND j.state = 'running' AND j.lease_owner = \(worker.rawValue)
             RETURNING j.id, j.campaign_id, (j.attempt + CASE WHEN r.refund THEN 1 ELSE 0 END)::smallint AS attempt,
-                j.claimed_at
+                j.claimed_at, j.created_at
         ), owned AS (
-            SELECT id, campaign_id, attempt, claimed_at FROM finished
+            SELECT id, campaign_id, attempt, claimed_at, created_at FROM finished
             UNION ALL
-            SELECT id, campaign_id, attempt, claimed_at FROM requeued
+            SELECT id, campaign_id, attempt, claimed_at, created_at FROM requeued
         ), explicit AS (
             SELECT * FROM unnest(\(batch.outcomeJobs)::bigint[], \(batch.outcomeTokens)::bigint[],
                                  \(batch.outcomeKinds)::text[], \(batch.outcomeCodes)::integer[],
                                  \(batch.outcomeReasons)::text[]) AS x (job_id, token_id, kind, code, reason)
         ), recorded AS (
-            INSERT INTO push.outcome (campaign_id, token_id, job_id, attempt, kind, code, reason)
+            INSERT INTO push.outcome (campaign_id, token_id, job_id, attempt, kind, code, reason, enqueued_at)
             SELECT o.campaign_id, x.token_id, x.job_id, o.attempt, x.kind::push.outcome_kind,
-                   NULLIF(x.code, \(CompletionBatch.noCode)), NULLIF(x.reason, '')
+                   NULLIF(x.code, \(CompletionBatch.noCode)), NULLIF(x.reason, ''), o.created_at
             FROM explicit x JOIN owned o ON o.id = x.job_id
             UNION ALL
-            SELECT f.campaign_id, t.id, f.id, f.attempt, 'accepted', NULL, NULL
+            SELECT f.campaign_id, t.id, f.id, f.attempt, 'accepted', NULL, NULL, f.created_at
             FROM finished f CROSS JOIN LATERAL unnest(f.token_ids) AS t (id)
             WHERE NOT EXISTS (SELECT 1 FROM explicit x WHERE x.job_id = f.id AND x.token_id = t.id)
             RETURNING 1
@@ -149,15 +151,15 @@ enum Queries {
         ), given_up AS (
             DELETE FROM push.job j USING lapsed l
             WHERE j.id = l.id AND j.attempt >= j.max_attempts
-            RETURNING j.id, j.campaign_id, j.attempt, j.token_ids
+            RETURNING j.id, j.campaign_id, j.attempt, j.created_at, j.token_ids
         ), back AS (
             UPDATE push.job j SET state = 'available', lease_owner = NULL, lease_until = NULL
             FROM lapsed l
             WHERE j.id = l.id AND j.attempt < j.max_attempts
             RETURNING j.id
         ), recorded AS (
-            INSERT INTO push.outcome (campaign_id, token_id, job_id, attempt, kind, reason)
-            SELECT g.campaign_id, t.id, g.id, g.attempt, 'failed', 'lease lapsed on the last attempt'
+            INSERT INTO push.outcome (campaign_id, token_id, job_id, attempt, kind, reason, enqueued_at)
+            SELECT g.campaign_id, t.id, g.id, g.attempt, 'failed', 'lease lapsed on the last attempt', g.created_at
             FROM given_up g CROSS JOIN LATERAL unnest(g.token_ids) AS t (id)
             RETURNING 1
         )
@@ -178,11 +180,11 @@ enum Queries {
         ), gone AS (
             DELETE FROM push.job j USING doomed d
             WHERE j.id = d.id
-            RETURNING j.id, j.campaign_id, j.attempt, j.cancelled, j.token_ids
+            RETURNING j.id, j.campaign_id, j.attempt, j.cancelled, j.created_at, j.token_ids
         ), recorded AS (
-            INSERT INTO push.outcome (campaign_id, token_id, job_id, attempt, kind)
+            INSERT INTO push.outcome (campaign_id, token_id, job_id, attempt, kind, enqueued_at)
             SELECT g.campaign_id, t.id, g.id, g.attempt,
-                   CASE WHEN g.cancelled THEN 'cancelled' ELSE 'expired' END::push.outcome_kind
+                   CASE WHEN g.cancelled THEN 'cancelled' ELSE 'expired' END::push.outcome_kind, g.created_at
             FROM gone g CROSS JOIN LATERAL unnest(g.token_ids) AS t (id)
             RETURNING 1
         )

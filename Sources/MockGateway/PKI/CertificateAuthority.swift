@@ -66,13 +66,25 @@ public struct CertificateAuthority: Sendable {
         )
     }
 
-    /// Issues a provider (client) certificate shaped like Apple's: RSA 2048, `clientAuth`, and a
-    /// subject common name `Apple Push Services: <topic>`.
+    /// The key type of a client certificate.
+    public enum ClientKeyAlgorithm: Sendable, Hashable {
+        /// What Apple issues for provider certificates.
+        case rsa2048
+        /// For comparisons only (e.g. what the TLS handshake costs without an RSA signature).
+        case p256
+    }
+
+    /// Issues a provider (client) certificate shaped like Apple's: RSA 2048 (unless `key` says
+    /// otherwise), `clientAuth`, and a subject common name `Apple Push Services: <topic>`.
     public func issueClientIdentity(
         topic: String,
-        validity: CertificateValidity = .days(365)
+        validity: CertificateValidity = .days(365),
+        key algorithm: ClientKeyAlgorithm = .rsa2048
     ) throws -> IssuedIdentity {
-        let key = Certificate.PrivateKey(try _RSA.Signing.PrivateKey(keySize: .bits2048))
+        let key = switch algorithm {
+        case .rsa2048: Certificate.PrivateKey(try _RSA.Signing.PrivateKey(keySize: .bits2048))
+        case .p256: Certificate.PrivateKey(P256.Signing.PrivateKey())
+        }
         let extensions = try Certificate.Extensions {
             Critical(BasicConstraints.notCertificateAuthority)
             Critical(KeyUsage(digitalSignature: true, keyEncipherment: true))

@@ -10,13 +10,17 @@ public struct GatewayPKI: Sendable {
         public var topic: String
         public var clientValidity: CertificateValidity
         public var serverValidity: CertificateValidity
+        /// RSA-2048 like Apple's provider certificates; P-256 only for comparisons.
+        public var clientKey: CertificateAuthority.ClientKeyAlgorithm
 
         public init(
             topic: String = "com.example.pushworker",
             clientValidity: CertificateValidity = .days(365),
-            serverValidity: CertificateValidity = .days(825)
+            serverValidity: CertificateValidity = .days(825),
+            clientKey: CertificateAuthority.ClientKeyAlgorithm = .rsa2048
         ) {
             self.topic = topic
+            self.clientKey = clientKey
             self.clientValidity = clientValidity
             self.serverValidity = serverValidity
         }
@@ -31,7 +35,8 @@ public struct GatewayPKI: Sendable {
         let authority = try CertificateAuthority()
         self.authority = authority
         self.server = try authority.issueServerIdentity(validity: options.serverValidity)
-        self.client = try authority.issueClientIdentity(topic: options.topic, validity: options.clientValidity)
+        self.client = try authority.issueClientIdentity(
+            topic: options.topic, validity: options.clientValidity, key: options.clientKey)
     }
 
     /// The TLS material the gateway needs: its own certificate and key, and this CA as the only

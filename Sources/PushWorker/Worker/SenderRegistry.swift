@@ -116,7 +116,7 @@ final class SenderRegistry: Sendable {
             host: app.gatewayHost, port: app.gatewayPort,
             connectionCount: settings.connectionsPerApp ?? app.connectionsPerWorker,
             windowCapacity: settings.windowCapacity)
-        let pool = GatewayPool(configuration: configuration, tlsContext: context, eventLoop: eventLoops.next())
+        let pool = GatewayPool(configuration: configuration, tlsContext: context, group: eventLoops)
         let budget = self.budget
         let events = AppSender.Events(
             jobsFinished: { budget.give($0) },

@@ -1,4 +1,4 @@
-import APNSBinary
+@testable import APNSBinary
 import Foundation
 import MockGateway
 import NIOCore
@@ -17,25 +17,64 @@ import TestSupport
 
     @Test func everyNotificationEndsOnceAndTheLedgerMatchesUnderFaults() async throws {
         let pki = try LoopbackFixture.pki.get()
-        let count = UInt64(Self.loadCount)
+        _ = try await sendUnderFaults(count: UInt64(Self.loadCount)) { port in
+            GatewayPool(
+                configuration: Self.loadConfiguration(port: port),
+                tlsContext: try LoopbackFixture.clientContext(identity: pki, trust: pki),
+                eventLoop: MultiThreadedEventLoopGroup.singleton.next())
+        }
+    }
+
+    /// A pool made with a group spreads its connections over the group's loops (each loop
+    /// completes handshakes), against a gateway on two threads — and the guarantees of the load
+    /// test hold unchanged: one outcome each, the ledger equals the accepted set.
+    @Test func connectionsSpreadOverTheGroupsLoopsLoseNothing() async throws {
+        let pki = try LoopbackFixture.pki.get()
+        let clientGroup = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let gatewayGroup = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let sent = await Task {
+            try await sendUnderFaults(count: UInt64(Self.loadCount / 5), gatewayGroup: gatewayGroup) { port in
+                GatewayPool(
+                    configuration: Self.loadConfiguration(port: port),
+                    tlsContext: try LoopbackFixture.clientContext(identity: pki, trust: pki), group: clientGroup)
+            }
+        }.result
+        try await clientGroup.shutdownGracefully()
+        try await gatewayGroup.shutdownGracefully()
+        let handshakes = try sent.get()
+        let loops = Set(clientGroup.makeIterator().map { ObjectIdentifier($0) })
+        #expect(Set(handshakes.keys) == loops, "handshakes ran on \(handshakes.count) of the group's \(loops.count) loops")
+        #expect(handshakes.values.allSatisfy { $0 > 1 })
+    }
+
+    static func loadConfiguration(port: Int) -> GatewayPool.Configuration {
+        .init(
+            host: "127.0.0.1", port: port, serverHostname: "localhost", connectionCount: 4,
+            backoff: BackoffPolicy(initial: .milliseconds(5), maximum: .milliseconds(200)))
+    }
+
+    /// Sends `count` notifications with 1 % invalid tokens, a shutdown after every 10 % and an
+    /// abrupt close after every 7 % of them, through the pool `makePool` builds for the gateway's
+    /// port; checks every guarantee and returns the pool's handshakes by event loop.
+    func sendUnderFaults(
+        count: UInt64, gatewayGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        makePool: (Int) throws -> GatewayPool
+    ) async throws -> [ObjectIdentifier: Int] {
+        let pki = try LoopbackFixture.pki.get()
         let invalidTags = Set(stride(from: UInt64(50), to: count, by: 100))  // 1 %
         let ledgerPath = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-\(UUID()).tsv").path
         defer { try? FileManager.default.removeItem(atPath: ledgerPath) }
         let faults = FaultPlan(
             invalidTokens: Set(invalidTags.map { ByteBuffer(bytes: LoopbackFixture.token($0)) }),
-            shutdownEvery: Self.loadCount / 10, abruptCloseEvery: Self.loadCount * 7 / 100)
+            shutdownEvery: Int(count) / 10, abruptCloseEvery: Int(count) * 7 / 100)
         let gateway = try await MockGateway.start(
-            MockGatewayConfiguration(tls: try pki.serverTLS(), faults: faults, ledgerPath: ledgerPath))
-        let pool = GatewayPool(
-            configuration: .init(
-                host: "127.0.0.1", port: gateway.gatewayPort, serverHostname: "localhost", connectionCount: 4,
-                backoff: BackoffPolicy(initial: .milliseconds(5), maximum: .milliseconds(200))),
-            tlsContext: try LoopbackFixture.clientContext(identity: pki, trust: pki),
-            eventLoop: MultiThreadedEventLoopGroup.singleton.next())
+            MockGatewayConfiguration(tls: try pki.serverTLS(), faults: faults, ledgerPath: ledgerPath), group: gatewayGroup)
+        let pool = try makePool(gateway.gatewayPort)
         pool.start()
 
         let results = try await LoopbackFixture.send(LoopbackFixture.notifications(0..<count), pool: pool)
         let statistics = await pool.statistics()
+        let handshakes = await pool.handshakesByLoop()
         try await gateway.stop()
         let gatewayStatistics = gateway.statistics()
 
@@ -78,6 +117,7 @@ import TestSupport
             abrupt closes=\(gatewayStatistics.abruptCloses) duplicates=\(duplicates) \
             connections=\(statistics.connectionsEstablished) probes answered=\(statistics.probesAnswered)
             """)
+        return handshakes
     }
 
     /// A gateway that answers the probe with identifier 0 (the sandbox quirk, pushy #149): the
@@ -143,17 +183,19 @@ import TestSupport
     /// Starts a gateway with the shared PKI's certificate and a pool whose client presents
     /// `identity` and trusts `trust`; returns the pool's failure and whether submitting after it
     /// still throws. One side is the shared PKI, the other an unrelated one.
-    func failureWithStranger(asClient: Bool) async throws -> (GatewayFailure, submitThrows: Bool) {
+    /// With `spread`, the pool's connections run on every loop of the shared group.
+    func failureWithStranger(asClient: Bool, spread: Bool = false) async throws -> (GatewayFailure, submitThrows: Bool) {
         let pki = try LoopbackFixture.pki.get()
         let stranger = try TestPKI()
         defer { stranger.remove() }
         let gateway = try await MockGateway.start(MockGatewayConfiguration(tls: try pki.serverTLS()))
-        let pool = GatewayPool(
-            configuration: .init(host: "127.0.0.1", port: gateway.gatewayPort, serverHostname: "localhost"),
-            tlsContext: asClient
-                ? try LoopbackFixture.clientContext(identity: stranger, trust: pki)
-                : try LoopbackFixture.clientContext(identity: pki, trust: stranger),
-            eventLoop: MultiThreadedEventLoopGroup.singleton.next())
+        let configuration = GatewayPool.Configuration(host: "127.0.0.1", port: gateway.gatewayPort, serverHostname: "localhost")
+        let context = asClient
+            ? try LoopbackFixture.clientContext(identity: stranger, trust: pki)
+            : try LoopbackFixture.clientContext(identity: pki, trust: stranger)
+        let pool = spread
+            ? GatewayPool(configuration: configuration, tlsContext: context, group: MultiThreadedEventLoopGroup.singleton)
+            : GatewayPool(configuration: configuration, tlsContext: context, eventLoop: MultiThreadedEventLoopGroup.singleton.next())
         let failure = try await failure(of: pool)
         var submitThrows = false
         do { try await pool.submit(LoopbackFixture.notifications(0..<1)) } catch is GatewayFailure { submitThrows = true }
@@ -165,6 +207,13 @@ import TestSupport
         let (failure, submitThrows) = try await failureWithStranger(asClient: true)
         #expect(failure.code == .clientCertificateRejected)
         #expect(failure.isFatal)
+        #expect(submitThrows)
+    }
+
+    /// The TLS error crosses from the connection's loop to the pool's intact.
+    @Test func wrongClientCertificateIsFatalWithConnectionsOnEveryLoop() async throws {
+        let (failure, submitThrows) = try await failureWithStranger(asClient: true, spread: true)
+        #expect(failure.code == .clientCertificateRejected)
         #expect(submitThrows)
     }
 

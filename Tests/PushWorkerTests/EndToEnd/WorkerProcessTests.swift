@@ -1,5 +1,6 @@
 import Foundation
 import JobQueue
+import MockGateway
 import Testing
 import TestSupport
 
@@ -8,8 +9,9 @@ import TestSupport
 struct WorkerProcessTests {
     @Test("SIGTERM mid-campaign: the process drains and exits 0; a later worker finishes with nothing lost or sent twice")
     func sigtermDrains() async throws {
-        let tokens = (0..<6_000).map { WorkerHarness.token($0, salt: 4) }
-        try await WorkerHarness.with { harness in
+        // A gateway that reads slowly keeps the campaign going long enough to stop it midway.
+        let tokens = (0..<10_000).map { WorkerHarness.token($0, salt: 4) }
+        try await WorkerHarness.with(faults: FaultPlan(readLatency: .milliseconds(5))) { harness in
             try await harness.makeApp("shop")
             let campaign = try await harness.enqueueCampaign(app: "shop", tokens: tokens)
             let log = try TestPKI.makeTemporaryDirectory(prefix: "pushworker-run") + "/worker.log"
