@@ -44,6 +44,7 @@ import TestSupport
                 ("recordCredentialError (clear)", Queries.recordCredentialError(app: app, message: nil)),
                 ("campaign", Queries.campaign(id: CampaignID(1))),
                 ("recordTokenInvalid", Queries.recordTokenInvalid(app: app, token: [1, 2], invalidAt: Date())),
+                ("recordFeedbackBatch", Queries.recordFeedbackBatch(app: app, tokens: [ByteBuffer(bytes: [1, 2])], invalidAt: [Date()])),
                 ("notify", Queries.notify(channel: WakeUpSource.channel, payload: "test")),
                 ("apps", Queries.apps()),
                 ("claim (excluding apps)", Queries.claim(worker: worker, limit: 5, leaseSeconds: 30, excludingApps: [1, 2])),

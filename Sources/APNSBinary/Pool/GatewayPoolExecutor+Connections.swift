@@ -95,31 +95,11 @@ extension GatewayPoolExecutor {
         guard let error else {
             return closedByPool ? .retired : .failed(reason: "the gateway closed the connection without an error response")
         }
-        let text = String(describing: error)
-        if clientCertificateAlerts.contains(where: text.contains) {
-            return .clientCertificateRejected(
-                reason: "the gateway refused the TLS handshake because of the client certificate (\(alertName(in: text))); check the certificate, its CA and its expiry")
+        if let certificate = GatewayFailure.certificateFailure(from: error, peer: "gateway") {
+            return certificate.code == .clientCertificateRejected
+                ? .clientCertificateRejected(reason: certificate.message)
+                : .gatewayCertificateUntrusted(reason: certificate.message)
         }
-        if error is NIOSSLExtraError || text.contains("CERTIFICATE_VERIFY_FAILED") {
-            return .gatewayCertificateUntrusted(
-                reason: "the gateway's certificate did not verify against the trust roots (\(alertName(in: text))); check the CA file and the host name")
-        }
-        return .failed(reason: text)
-    }
-
-    /// TLS alerts a server sends when it does not accept the client's certificate.
-    private static let clientCertificateAlerts = [
-        "TLSV1_ALERT_UNKNOWN_CA", "SSLV3_ALERT_BAD_CERTIFICATE", "TLSV1_ALERT_CERTIFICATE_REQUIRED",
-        "SSLV3_ALERT_CERTIFICATE_EXPIRED", "SSLV3_ALERT_CERTIFICATE_REVOKED", "SSLV3_ALERT_CERTIFICATE_UNKNOWN",
-        "SSLV3_ALERT_UNSUPPORTED_CERTIFICATE", "TLSV1_ALERT_ACCESS_DENIED",
-        // The server could not verify our CertificateVerify signature (key and certificate disagree,
-        // or it does not accept the chain).
-        "TLSV1_ALERT_DECRYPT_ERROR",
-    ]
-
-    /// The BoringSSL reason code in an error description (without file paths).
-    private static func alertName(in text: String) -> String {
-        let reasons = clientCertificateAlerts + ["CERTIFICATE_VERIFY_FAILED", "failedToValidateHostname"]
-        return reasons.first(where: text.contains) ?? "TLS error"
+        return .failed(reason: String(describing: error))
     }
 }

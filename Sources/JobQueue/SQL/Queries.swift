@@ -222,6 +222,19 @@ enum Queries {
         "SELECT push.record_feedback(\(app.rawValue), \(ByteBuffer(bytes: token))::bytea, \(invalidAt))"
     }
 
+    /// Records a chunk of feedback reports of one app (`push.record_feedback_batch`, migration
+    /// 005): disables tokens not registered again after their report, logs new reports in
+    /// `push.feedback_event`, skips reports already logged. Returns `(action, tuples)` per action.
+    ///
+    /// Locks: an advisory lock per app, then the reported tokens' rows (`FOR NO KEY UPDATE`, id
+    /// order). Indexes: `device_token (app_id, token)`, `feedback_event_tuple`.
+    static func recordFeedbackBatch(app: AppID, tokens: [ByteBuffer], invalidAt: [Date]) -> PostgresQuery {
+        """
+        SELECT action, tuples
+        FROM push.record_feedback_batch(\(app.rawValue), \(tokens)::bytea[], \(invalidAt)::timestamptz[])
+        """
+    }
+
     /// The sending parameters of one campaign.
     static func campaign(id: CampaignID) -> PostgresQuery {
         """

@@ -101,6 +101,16 @@ public struct RunCommand: AsyncParsableCommand {
         settings.exitWhenIdle = exitWhenIdle
         settings.environment = environment
 
+        let port = try metricsPort ?? environment["PUSHWORKER_METRICS_PORT"].map {
+            guard let port = Int($0), (0...65_535).contains(port) else {
+                throw ValidationError("PUSHWORKER_METRICS_PORT must be a port number (0 turns the endpoints off)")
+            }
+            return port
+        } ?? 9_464
+        // Bootstrap the metrics backend before anything creates a counter: counters made earlier
+        // stay no-ops.
+        let registry = port > 0 ? PrometheusBootstrap.registry : nil
+
         var queueConfiguration = JobQueue.Configuration()
         queueConfiguration.leaseDuration = .seconds(lease)
         // The connection pool narrates every reconnect attempt at info; the worker's own
@@ -115,20 +125,40 @@ public struct RunCommand: AsyncParsableCommand {
             version: PushWorkerVersion.current)
         housekeeping.interval = .seconds(min(5, max(1, lease / 6)))
         let housekeeper = QueueHousekeeper(queue: queue, configuration: housekeeping)
+        let health = WorkerHealth()
         let sender = Worker(queue: queue, writer: writer, settings: settings,
-                            eventLoops: MultiThreadedEventLoopGroup.singleton, logger: logger)
+                            eventLoops: MultiThreadedEventLoopGroup.singleton, health: health, logger: logger)
 
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: client)]
+        if let registry {
+            let responder = ObservabilityResponder(registry: registry) {
+                await Self.healthReport(health, client: client, logger: logger)
+            }
+            let server = try await ObservabilityServer.bind(host: metricsHost, port: port, responder: responder, logger: logger)
+            logger.info("serving /metrics and /health", metadata: ["address": "\(server.localAddress)"])
+            services.append(.init(service: server))
+        }
+        services += [
+            .init(service: writer),
+            .init(service: housekeeper),
+            .init(service: sender, successTerminationBehavior: .gracefullyShutdownGroup),
+        ]
         var group = ServiceGroupConfiguration(
-            services: [
-                .init(service: client),
-                .init(service: writer),
-                .init(service: housekeeper),
-                .init(service: sender, successTerminationBehavior: .gracefullyShutdownGroup),
-            ],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger)
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = .seconds(drainTimeout + 30)
         try await ServiceGroup(configuration: group).run()
+    }
+
+    /// The worker's health; asks the database itself when the worker has not heard from it for
+    /// 10 s (a worker whose job budget is full claims nothing for a while).
+    static func healthReport(_ health: WorkerHealth, client: PostgresClient, logger: Logger) async -> HealthReport {
+        if health.silence() ?? .seconds(3_600) > .seconds(10) {
+            if (try? await client.query("SELECT 1", logger: logger).collect()) != nil {
+                health.databaseAnswered()
+            }
+        }
+        let status = health.status()
+        return HealthReport(isHealthy: status.isHealthy, reason: status.reason, details: status.details)
     }
 
     static func defaultWorkerID() -> String {

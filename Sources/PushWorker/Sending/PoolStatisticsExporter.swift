@@ -32,13 +32,13 @@ struct PoolStatisticsExporter: Sendable {
     }
 
     private func export(app: String, from before: GatewayPoolStatistics, to now: GatewayPoolStatistics) {
-        let app = ("app", app)
-        Self.add(now.connectionsEstablished - before.connectionsEstablished, "pushworker_connections_established_total", [app])
-        Self.add(now.connectionFailures - before.connectionFailures, "pushworker_connection_failures_total", [app])
-        Self.add(now.probesAnswered - before.probesAnswered, "pushworker_probes_answered_total", [app])
-        Self.add(now.resentAfterRejection - before.resentAfterRejection, "pushworker_resent_total", [app, ("after", "rejection")])
-        Self.add(now.resentAfterShutdown - before.resentAfterShutdown, "pushworker_resent_total", [app, ("after", "shutdown")])
-        Self.add(now.resentUnproven - before.resentUnproven, "pushworker_resent_total", [app, ("after", "unproven")])
+        let app = (WorkerMetrics.Label.app, app)
+        Self.add(now.connectionsEstablished - before.connectionsEstablished, WorkerMetrics.connectionsEstablished, [app])
+        Self.add(now.connectionFailures - before.connectionFailures, WorkerMetrics.connectionFailures, [app])
+        Self.add(now.probesAnswered - before.probesAnswered, WorkerMetrics.probesAnswered, [app])
+        Self.add(now.resentAfterRejection - before.resentAfterRejection, WorkerMetrics.resent, [app, (WorkerMetrics.Label.after, "rejection")])
+        Self.add(now.resentAfterShutdown - before.resentAfterShutdown, WorkerMetrics.resent, [app, (WorkerMetrics.Label.after, "shutdown")])
+        Self.add(now.resentUnproven - before.resentUnproven, WorkerMetrics.resent, [app, (WorkerMetrics.Label.after, "unproven")])
     }
 
     private static func add(_ delta: Int, _ label: String, _ dimensions: [(String, String)]) {

@@ -5,14 +5,14 @@ import Metrics
 /// The worker's metrics, through swift-metrics (exported by whatever backend the process
 /// bootstrapped; `pushworker run` bootstraps Prometheus and serves it on `/metrics`).
 struct WorkerInstruments: Sendable {
-    private let sent = Counter(label: "pushworker_notifications_sent_total")
-    private let accepted = Counter(label: "pushworker_notifications_accepted_total")
-    private let retries = Counter(label: "pushworker_retries_total")
-    private let released = Counter(label: "pushworker_notifications_released_total")
-    private let jobsClaimed = Counter(label: "pushworker_jobs_claimed_total")
-    let inFlightJobs = Gauge(label: "pushworker_in_flight_jobs")
-    let inFlightNotifications = Gauge(label: "pushworker_in_flight")
-    private let claimDuration = Timer(label: "pushworker_claim_seconds", preferredDisplayUnit: .seconds)
+    private let sent = Counter(label: WorkerMetrics.notificationsSent)
+    private let accepted = Counter(label: WorkerMetrics.notificationsAccepted)
+    private let retries = Counter(label: WorkerMetrics.retries)
+    private let released = Counter(label: WorkerMetrics.released)
+    private let jobsClaimed = Counter(label: WorkerMetrics.jobsClaimed)
+    let inFlightJobs = Gauge(label: WorkerMetrics.inFlightJobs)
+    let inFlightNotifications = Gauge(label: WorkerMetrics.inFlight)
+    private let claimDuration = Timer(label: WorkerMetrics.claimDuration, preferredDisplayUnit: .seconds)
 
     func notificationsSubmitted(_ count: Int) {
         sent.increment(by: count)
@@ -32,8 +32,9 @@ struct WorkerInstruments: Sendable {
         if tally.retried > 0 { retries.increment(by: tally.retried) }
         if tally.released > 0 { released.increment(by: tally.released) }
         for (status, count) in tally.rejected {
-            Counter(label: "pushworker_notifications_rejected_total",
-                    dimensions: [("status", "\(status.rawValue)"), ("reason", status.name)]).increment(by: count)
+            Counter(label: WorkerMetrics.notificationsRejected,
+                    dimensions: [(WorkerMetrics.Label.status, "\(status.rawValue)"), (WorkerMetrics.Label.reason, status.name)])
+                .increment(by: count)
         }
     }
 }

@@ -26,7 +26,7 @@ public final class WorkerHealth: Sendable {
         self.databaseSilenceLimit = databaseSilenceLimit
     }
 
-    func databaseAnswered(at instant: ContinuousClock.Instant = .now) {
+    public func databaseAnswered(at instant: ContinuousClock.Instant = .now) {
         state.withLockedValue { $0.lastDatabaseAnswer = instant }
     }
 
@@ -35,6 +35,11 @@ public final class WorkerHealth: Sendable {
             $0.heldJobs = heldJobs
             $0.blockedApps = blockedApps
         }
+    }
+
+    /// How long since the database last answered; `nil` before it ever did.
+    public func silence(at now: ContinuousClock.Instant = .now) -> Duration? {
+        state.withLockedValue { $0.lastDatabaseAnswer }.map { now - $0 }
     }
 
     func startedDraining() {

@@ -121,8 +121,9 @@ struct WorkerEndToEndTests {
 
     @Test("graceful shutdown mid-campaign hands back what is unsent, records what was proven; a second worker finishes with no duplicate")
     func gracefulShutdownLosesNothing() async throws {
-        let tokens = (0..<4_000).map { WorkerHarness.token($0, salt: 3) }
-        try await WorkerHarness.with { harness in
+        // A gateway that reads slowly keeps the campaign going long enough to stop it midway.
+        let tokens = (0..<10_000).map { WorkerHarness.token($0, salt: 3) }
+        try await WorkerHarness.with(faults: FaultPlan(readLatency: .milliseconds(5))) { harness in
             try await harness.makeApp("shop")
             let campaign = try await harness.enqueueCampaign(app: "shop", tokens: tokens)
             let group = harness.workerGroup(id: "first", settings: harness.settings(exitWhenIdle: false))

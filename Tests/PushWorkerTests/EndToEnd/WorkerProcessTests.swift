@@ -1,5 +1,8 @@
 import Foundation
 import JobQueue
+import MockGateway
+import NIOCore
+import NIOPosix
 import Testing
 import TestSupport
 
@@ -8,8 +11,9 @@ import TestSupport
 struct WorkerProcessTests {
     @Test("SIGTERM mid-campaign: the process drains and exits 0; a later worker finishes with nothing lost or sent twice")
     func sigtermDrains() async throws {
-        let tokens = (0..<6_000).map { WorkerHarness.token($0, salt: 4) }
-        try await WorkerHarness.with { harness in
+        // A gateway that reads slowly keeps the campaign going long enough to stop it midway.
+        let tokens = (0..<10_000).map { WorkerHarness.token($0, salt: 4) }
+        try await WorkerHarness.with(faults: FaultPlan(readLatency: .milliseconds(5))) { harness in
             try await harness.makeApp("shop")
             let campaign = try await harness.enqueueCampaign(app: "shop", tokens: tokens)
             let log = try TestPKI.makeTemporaryDirectory(prefix: "pushworker-run") + "/worker.log"
@@ -17,9 +21,10 @@ struct WorkerProcessTests {
             defer { try? FileManager.default.removeItem(atPath: (log as NSString).deletingLastPathComponent) }
             let process = Process()
             process.executableURL = try MigrateProcessesTests.executable()
+            let metricsPort = try await Self.freePort()
             process.arguments = [
                 "run", "--worker-id", "process-1", "--claim-batch", "2", "--max-jobs", "6", "--window", "512",
-                "--metrics-port", "0", "--log-format", "json",
+                "--metrics-port", "\(metricsPort)", "--metrics-host", "127.0.0.1", "--log-format", "json",
             ]
             process.environment = [
                 "PUSHWORKER_DATABASE_URL": harness.url.revealingPassword,
@@ -32,6 +37,13 @@ struct WorkerProcessTests {
                 try await harness.scalar("SELECT count(*) FROM push.outcome", as: Int64.self) > 0
             }
             #expect(started, "the worker recorded nothing: \(Self.read(log))")
+            let health = try await RawHTTPClient.exchange(port: metricsPort, request: Self.get("/health"))
+            #expect(health.hasPrefix("HTTP/1.1 200"), "\(health)")
+            #expect(health.contains(#""status":"ok""#), "\(health)")
+            let metrics = try await RawHTTPClient.exchange(port: metricsPort, request: Self.get("/metrics"))
+            #expect(metrics.contains("pushworker_notifications_accepted_total "), "\(metrics.prefix(2_000))")
+            #expect(metrics.contains("pushworker_jobs_recorded_total "), "\(metrics.prefix(2_000))")
+            #expect(metrics.contains("pushworker_claim_seconds_bucket"), "\(metrics.prefix(2_000))")
             kill(process.processIdentifier, SIGTERM)
             let exited = try await eventually(within: .seconds(90)) { !process.isRunning }
             #expect(exited, "the worker did not exit after SIGTERM: \(Self.read(log))")
@@ -74,6 +86,20 @@ struct WorkerProcessTests {
             #expect(process.terminationStatus != 0)
             #expect(text.contains("run `pushworker migrate` first"), "\(text)")
         }
+    }
+
+    static func get(_ path: String) -> String {
+        "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    }
+
+    /// A port nothing listens on right now (bound and released; another process could take it in
+    /// between, which would fail the test loudly, never pass it).
+    static func freePort() async throws -> Int {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = channel.localAddress?.port ?? 0
+        try await channel.close()
+        return port
     }
 
     static func read(_ path: String) -> String {
