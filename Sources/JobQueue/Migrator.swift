@@ -36,10 +36,12 @@ public struct Migrator: Sendable {
     }
 
     /// The (version, name) pairs recorded in the database; empty for a database never migrated.
+    /// Read-only (no lock, no DDL), so a role granted only `pushworker_worker` may call it.
     public func history(client: PostgresClient, logger: Logger) async throws -> [(version: Int, name: String)] {
-        try await client.withTransaction(logger: logger) { connection in
-            try await prepareHistory(connection, logger: logger)
-            return try await readHistory(connection, logger: logger)
+        try await client.withConnection { connection in
+            let exists = try await connection.query(MigrationQueries.historyExists, logger: logger)
+                .decode(Bool.self).first { _ in true } ?? false
+            return exists ? try await readHistory(connection, logger: logger) : []
         }
     }
 

@@ -293,6 +293,9 @@ enum MigrationQueries {
         )
         """
 
+    /// Whether the history table exists, without creating it (no privilege beyond USAGE needed).
+    static let historyExists: PostgresQuery = "SELECT to_regclass('push.schema_migration') IS NOT NULL"
+
     static let history: PostgresQuery = "SELECT version, name FROM push.schema_migration ORDER BY version"
 
     /// A session-local helper that runs a multi-statement script: the extended protocol accepts

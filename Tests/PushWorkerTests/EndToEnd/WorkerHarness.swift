@@ -19,7 +19,7 @@ struct WorkerHarness {
     let pki: TestPKI
     let gateway: MockGateway
     let ledgerPath: String
-    let logger = Logger.quiet
+    var logger = Logger.quiet
 
     /// Runs `body` with a fresh database and a gateway running `faults`; tears both down.
     static func with<Result: Sendable>(

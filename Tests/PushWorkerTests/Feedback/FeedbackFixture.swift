@@ -19,7 +19,7 @@ struct FeedbackFixture {
     let url: DatabaseURL
     let pki: TestPKI
     let gateway: MockGateway
-    let logger = Logger.quiet
+    var logger = Logger.quiet
 
     /// One day before now: the reported time of every tuple the fixture serves.
     static let reportedAt = UInt32(Date().timeIntervalSince1970) - 86_400
