@@ -26,7 +26,11 @@ struct LogSecrecyTests {
     static func expectNoSecrets(in log: CapturedLog, pki: TestPKI, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let text = log.text
         for secret in try secrets(of: pki) where text.contains(secret) {
-            Issue.record("the log contains secret text \(secret.prefix(8))…", sourceLocation: sourceLocation)
+            let lines = text.split(separator: "\n").filter { $0.contains(secret) }
+            let where_ = lines.prefix(3).map { line in
+                line.replacingOccurrences(of: secret, with: "<SECRET>").prefix(300)
+            }
+            Issue.record("the log contains secret text (\(lines.count) lines), e.g. \(where_)", sourceLocation: sourceLocation)
         }
     }
 
