@@ -23,11 +23,10 @@ struct WorkerEndToEndTests {
             try await harness.runUntilIdle()
 
             let outcomes = try await harness.outcomes(campaign: campaign)
-            let verdict = LedgerVerdict(tokens: tokens.map(WorkerHarness.hex), outcomes: outcomes,
-                                        gateway: try harness.gatewayAccepted())
-            #expect(verdict.unaccounted == 0, "\(verdict)")
-            #expect(verdict.lost == 0, "\(verdict)")
-            #expect(verdict.acceptedButNotRecorded == 0, "\(verdict)")
+            let verdict = try harness.verdict(campaigns: [campaign], invalid: invalid)
+            #expect(verdict.exitStatus == 0, "\(verdict)")
+            #expect(verdict.unaccounted == 0 && verdict.lost == 0, "\(verdict)")
+            #expect(verdict.detail["delivered_unrecorded"] == 0, "\(verdict)")
             #expect(verdict.rejected == invalid.count, "\(verdict)")
             #expect(verdict.accepted == tokens.count - invalid.count, "\(verdict)")
             let statistics = harness.gateway.statistics()
@@ -145,9 +144,7 @@ struct WorkerEndToEndTests {
             #expect(stopped)
 
             try await harness.runUntilIdle(id: "second")
-            let verdict = LedgerVerdict(tokens: tokens.map(WorkerHarness.hex),
-                                        outcomes: try await harness.outcomes(campaign: campaign),
-                                        gateway: try harness.gatewayAccepted())
+            let verdict = try harness.verdict(campaigns: [campaign])
             #expect(verdict.accepted == tokens.count, "\(verdict)")
             #expect(verdict.unaccounted == 0 && verdict.lost == 0, "\(verdict)")
             #expect(verdict.duplicates == 0, "a drain proves everything it sent; nothing may go out twice: \(verdict)")

@@ -142,57 +142,22 @@ struct WorkerHarness {
         return byToken
     }
 
-    /// How often the gateway accepted each token (hex), from its ledger.
-    func gatewayAccepted() throws -> [String: Int] {
+    /// `scripts/verdict` — the gateway's ledger against the database's outcomes, the same
+    /// judgement the demo and the benchmarks print — for `campaigns`; `invalid` are the tokens
+    /// the gateway was told to reject.
+    func verdict(campaigns: [Int64], invalid: [[UInt8]] = []) throws -> ScriptVerdict {
         try gateway.flushLedger()
-        let text = (try? String(contentsOfFile: ledgerPath, encoding: .utf8)) ?? ""
-        var counts: [String: Int] = [:]
-        for line in text.split(separator: "\n") {
-            guard let entry = LedgerEntry(line: line) else { continue }
-            counts[entry.tokenHex, default: 0] += 1
+        var invalidFile: String?
+        if !invalid.isEmpty {
+            let path = (ledgerPath as NSString).deletingLastPathComponent + "/invalid-tokens.txt"
+            try invalid.map { Self.hex($0) + "\n" }.joined().write(toFile: path, atomically: true, encoding: .utf8)
+            invalidFile = path
         }
-        return counts
+        return try ScriptVerdict.judge(database: url, ledger: ledgerPath, invalidTokens: invalidFile, campaigns: campaigns)
     }
 }
 
 struct HarnessError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// The database's ledger against the gateway's, for one campaign whose tokens are all known.
-struct LedgerVerdict: CustomStringConvertible {
-    var accepted = 0
-    var rejected = 0
-    /// Accepted in the database, never accepted by the gateway.
-    var lost = 0
-    /// Accepted by the gateway more than once (counted once per extra copy).
-    var duplicates = 0
-    /// Enqueued tokens without exactly one outcome.
-    var unaccounted = 0
-    /// Accepted by the gateway, but recorded otherwise (or not at all) in the database.
-    var acceptedButNotRecorded = 0
-
-    init(tokens: [String], outcomes: [String: [(kind: String, code: Int32?)]], gateway: [String: Int]) {
-        for token in tokens {
-            let recorded = outcomes[token] ?? []
-            if recorded.count != 1 { unaccounted += 1 }
-            let sent = gateway[token] ?? 0
-            duplicates += max(0, sent - 1)
-            switch recorded.first?.kind {
-            case "accepted":
-                accepted += 1
-                if sent == 0 { lost += 1 }
-            case "rejected":
-                rejected += 1
-                if sent > 0 { acceptedButNotRecorded += 1 }
-            default:
-                if sent > 0 { acceptedButNotRecorded += 1 }
-            }
-        }
-    }
-
-    var description: String {
-        "verdict accepted=\(accepted) rejected=\(rejected) lost=\(lost) duplicates=\(duplicates) unaccounted=\(unaccounted) accepted_but_not_recorded=\(acceptedButNotRecorded)"
-    }
 }

@@ -62,9 +62,7 @@ struct WorkerProcessTests {
             #expect(recorded < Int64(tokens.count), "the signal should come mid-campaign")
 
             try await harness.runUntilIdle(id: "finisher")
-            let verdict = LedgerVerdict(tokens: tokens.map(WorkerHarness.hex),
-                                        outcomes: try await harness.outcomes(campaign: campaign),
-                                        gateway: try harness.gatewayAccepted())
+            let verdict = try harness.verdict(campaigns: [campaign])
             #expect(verdict.accepted == tokens.count && verdict.unaccounted == 0 && verdict.lost == 0, "\(verdict)")
             #expect(verdict.duplicates == 0, "\(verdict)")
         }
