@@ -23,10 +23,10 @@ struct LeastPrivilegeTests {
                                                gateway: harness.gateway, ledgerPath: harness.ledgerPath)
                 try await restricted.runUntilIdle(id: "restricted-worker")
             }
-            let verdict = LedgerVerdict(tokens: tokens.map(WorkerHarness.hex),
-                                        outcomes: try await harness.outcomes(campaign: campaign),
-                                        gateway: try harness.gatewayAccepted())
-            #expect(verdict.unaccounted == 0 && verdict.lost == 0 && verdict.acceptedButNotRecorded == 0, "\(verdict)")
+            let verdict = try harness.verdict(campaigns: [campaign], invalid: invalid)
+            #expect(verdict.exitStatus == 0, "\(verdict)")
+            #expect(verdict.unaccounted == 0 && verdict.lost == 0, "\(verdict)")
+            #expect(verdict.detail["delivered_unrecorded"] == 0, "\(verdict)")
             #expect(verdict.rejected == invalid.count, "\(verdict)")
             #expect(verdict.accepted == tokens.count - invalid.count, "\(verdict)")
             let disabled = try await harness.scalar(

@@ -26,8 +26,10 @@ struct UntrustedGatewayTests {
 
             #expect(try await harness.outcomes(campaign: trusted).count == 100, "the other app is unaffected")
             #expect(try await harness.outcomes(campaign: refused).isEmpty, "nothing of the refused app may be recorded")
-            let accepted = try harness.gatewayAccepted()
-            let leaked = (0..<100).filter { accepted[WorkerHarness.hex(WorkerHarness.token($0, salt: 42))] != nil }
+            try harness.gateway.flushLedger()
+            let ledger = try String(contentsOfFile: harness.ledgerPath, encoding: .utf8)
+            #expect(ledger.contains(WorkerHarness.hex(WorkerHarness.token(0, salt: 41))), "the ledger must show the trusted app's tokens")
+            let leaked = (0..<100).filter { ledger.contains(WorkerHarness.hex(WorkerHarness.token($0, salt: 42))) }
             #expect(leaked.isEmpty, "no notification may reach a gateway the app does not trust")
             let waiting = try await harness.scalar(
                 """
