@@ -2,7 +2,7 @@
 # drain timeout, holding no job afterwards; then new workers finish the campaign. Nothing lost,
 # no duplicates.
 scenario_graceful_drain() {
-    local name=graceful-drain workers=3 drain_timeout=30 at_percent=40
+    local name=graceful-drain workers=3 drain_timeout=30 at_percent=30
     rel_setup "$name"
     local index pids=() ids=()
     for ((index = 1; index <= workers; index++)); do
@@ -42,7 +42,7 @@ scenario_graceful_drain() {
     e2e_log "$name: restarting $workers workers to finish the campaign"
     e2e_run_workers "$workers" "$REL_DIR" --database-url "$REL_URL" --log-format text "${REL_WORKER_ARGS[@]}"
     [ "$WORKERS_FAILED" -eq 0 ] || { e2e_log "$name: $WORKERS_FAILED restarted worker(s) failed"; failed=1; }
-    rel_verdict "$name" "workers=$workers drained_at=$done slowest_drain_s=$slowest drain_timeout_s=$drain_timeout handed_back_unproven=$handed_back" || failed=1
+    rel_verdict "$name" "workers=$workers sigterm_at_done=$done done_after_drain=$after slowest_drain_s=$slowest drain_timeout_s=$drain_timeout handed_back_unproven=$handed_back" || failed=1
     [ "$REL_DUPLICATES" -eq 0 ] || { e2e_log "$name: FAILED: $REL_DUPLICATES duplicates, 0 allowed"; failed=1; }
     return $failed
 }
