@@ -128,7 +128,29 @@ public struct JobQueue: Sendable {
     /// Makes jobs whose lease lapsed claimable again (or fails them on their last attempt).
     @discardableResult
     public func rescueLapsedLeases(limit: Int = 1000) async throws -> RescueResult {
-        let rows = try await client.query(Queries.rescue(limit: limit), logger: logger)
+        try await rescue(Queries.rescue(limit: limit))
+    }
+
+    /// Rescues, like ``rescueLapsedLeases(limit:)``, every job still leased under this worker's id,
+    /// lapsed or not: a worker starting under an id that holds leases is a new run of a
+    /// worker that died (a fixed worker id, or `<hostname>:<pid>` in a container restarted in
+    /// place), and its housekeeping would otherwise keep those leases alive while nobody sends the
+    /// jobs. The attempt is kept: the dead run may have sent them. Call once at start, before
+    /// claiming; two live workers must never share an id.
+    @discardableResult
+    public func rescueEarlierRun() async throws -> RescueResult {
+        var total = RescueResult(rescuedJobs: 0, failedJobs: 0, failedTokens: 0)
+        while true {
+            let round = try await rescue(Queries.rescue(limit: 1000, heldBy: worker))
+            guard round.rescuedJobs + round.failedJobs > 0 else { return total }
+            total.rescuedJobs += round.rescuedJobs
+            total.failedJobs += round.failedJobs
+            total.failedTokens += round.failedTokens
+        }
+    }
+
+    private func rescue(_ query: PostgresQuery) async throws -> RescueResult {
+        let rows = try await client.query(query, logger: logger)
         for try await (rescued, failed, tokens) in rows.decode((Int64, Int64, Int64).self) {
             return RescueResult(rescuedJobs: Int(rescued), failedJobs: Int(failed), failedTokens: Int(tokens))
         }

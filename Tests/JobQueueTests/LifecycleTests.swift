@@ -38,6 +38,30 @@ import TestSupport
         }
     }
 
+    @Test func aWorkerStartedUnderTheIDOfADeadOneHandsBackWhatThatOneHeld() async throws {
+        try await TestDatabase.withMigrated { client, _ in
+            let db = QueueFixtures(client: client)
+            let campaign = try await db.enqueuedCampaign(tokens: 50, options: "max_attempts => 2", chunkSize: 10)
+            let dead = try await db.queue("w1").claim(limit: 2)
+            let alive = try await db.queue("w2").claim(limit: 1)
+            #expect(dead.count == 2 && alive.count == 1)
+            // A job on its last attempt ends as failed, as a lapsed lease would.
+            try await client.execute("UPDATE push.job SET attempt = 2 WHERE id = \(dead[1].id.rawValue)", logger: db.logger)
+            let restarted = db.queue("w1")
+            // Its housekeeping extends the leases of every job under its id; that must not keep them.
+            #expect(try await restarted.extendLeases() == 2)
+            #expect(try await restarted.rescueEarlierRun() == RescueResult(rescuedJobs: 1, failedJobs: 1, failedTokens: 10))
+            #expect(try await restarted.rescueEarlierRun() == RescueResult(rescuedJobs: 0, failedJobs: 0, failedTokens: 0))
+            let leased = try await db.scalar(
+                "SELECT string_agg(lease_owner, ',') FROM push.job WHERE state = 'running'", as: String.self)
+            #expect(leased == "w2")
+            // Claimable again at once, the attempt kept (the dead run may have sent it).
+            let again = try await restarted.claim(limit: 10).first { $0.id == dead[0].id }
+            #expect(again?.attempt == 2)
+            #expect(try await db.outcomes(campaign) == ["failed": 10])
+        }
+    }
+
     @Test func aLapsedLeaseOnTheLastAttemptEndsAsFailed() async throws {
         try await TestDatabase.withMigrated { client, _ in
             let db = QueueFixtures(client: client)

@@ -138,16 +138,20 @@ enum Queries {
 
     /// Makes up to `limit` jobs whose lease lapsed (a crashed or stuck worker) claimable again at
     /// once; a job already on its last attempt ends instead, every token `failed` with reason
-    /// 'lease lapsed on the last attempt'. Locks the lapsed rows `SKIP LOCKED`, so concurrent
-    /// rescuers split the work. Index: `job_running`. Returns (rescued, failed jobs).
-    static func rescue(limit: Int) -> PostgresQuery {
+    /// 'lease lapsed on the last attempt'. With `heldBy`, it takes the jobs leased to that worker
+    /// id instead, whatever their lease says (a worker starting under the id of one that died),
+    /// waiting for row locks rather than skipping them (its own housekeeping may be extending them).
+    /// Otherwise locks the lapsed rows `SKIP LOCKED`, so concurrent rescuers split the work. Index:
+    /// `job_running`. Returns (rescued, failed jobs).
+    static func rescue(limit: Int, heldBy owner: WorkerID? = nil) -> PostgresQuery {
         """
         WITH lapsed AS MATERIALIZED (
             SELECT id FROM push.job
-            WHERE state = 'running' AND lease_until < now()
+            WHERE state = 'running'
+              AND ((\(owner?.rawValue)::text IS NULL AND lease_until < now()) OR lease_owner = \(owner?.rawValue))
             ORDER BY id
             LIMIT \(Int64(limit))
-            FOR UPDATE SKIP LOCKED
+            FOR UPDATE \(unescaped: owner == nil ? "SKIP LOCKED" : "")
         ), given_up AS (
             DELETE FROM push.job j USING lapsed l
             WHERE j.id = l.id AND j.attempt >= j.max_attempts

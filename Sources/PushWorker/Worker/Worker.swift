@@ -32,6 +32,12 @@ public struct Worker: Service {
 
     public func run() async throws {
         try await queue.checkSchema()
+        let inherited = try await queue.rescueEarlierRun()
+        if inherited.rescuedJobs + inherited.failedJobs > 0 {
+            logger.warning("handed back the jobs an earlier run under this worker id held; it may have sent some of them", metadata: [
+                "jobs": "\(inherited.rescuedJobs)", "failed_jobs": "\(inherited.failedJobs)",
+            ])
+        }
         let instruments = WorkerInstruments()
         let budget = JobBudget(limit: settings.maxJobs)
         let senders = SenderRegistry(queue: queue, writer: writer, settings: settings, eventLoops: eventLoops,
