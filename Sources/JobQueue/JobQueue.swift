@@ -140,8 +140,13 @@ public struct JobQueue: Sendable {
     @discardableResult
     public func rescueEarlierRun() async throws -> RescueResult {
         var total = RescueResult(rescuedJobs: 0, failedJobs: 0, failedTokens: 0)
+        let worker = self.worker
+        let logger = self.logger
         while true {
-            let round = try await rescue(Queries.rescue(limit: 1000, heldBy: worker))
+            let round = try await client.withTransaction(logger: logger) { connection in
+                _ = try await connection.query(Queries.lockJobs(heldBy: worker, limit: 1000), logger: logger).collect()
+                return try await Self.rescueResult(connection.query(Queries.rescue(limit: 1000, heldBy: worker), logger: logger))
+            }
             guard round.rescuedJobs + round.failedJobs > 0 else { return total }
             total.rescuedJobs += round.rescuedJobs
             total.failedJobs += round.failedJobs
@@ -150,7 +155,10 @@ public struct JobQueue: Sendable {
     }
 
     private func rescue(_ query: PostgresQuery) async throws -> RescueResult {
-        let rows = try await client.query(query, logger: logger)
+        try await Self.rescueResult(client.query(query, logger: logger))
+    }
+
+    private static func rescueResult(_ rows: PostgresRowSequence) async throws -> RescueResult {
         for try await (rescued, failed, tokens) in rows.decode((Int64, Int64, Int64).self) {
             return RescueResult(rescuedJobs: Int(rescued), failedJobs: Int(failed), failedTokens: Int(tokens))
         }

@@ -37,6 +37,8 @@ import TestSupport
                 ("releaseAll", Queries.releaseAll(worker: worker)),
                 ("release", Queries.release(worker: worker, jobs: [1, 2])),
                 ("rescue", Queries.rescue(limit: 10)),
+                ("rescue (held by)", Queries.rescue(limit: 10, heldBy: worker)),
+                ("lockJobs", Queries.lockJobs(heldBy: worker, limit: 10)),
                 ("sweep", Queries.sweep(limit: 10)),
                 ("heartbeat", Queries.heartbeat(worker: worker, host: "h", pid: 1, version: "v")),
                 ("workerStopped", Queries.workerStopped(worker: worker)),

@@ -151,7 +151,7 @@ enum Queries {
               AND ((\(owner?.rawValue)::text IS NULL AND lease_until < now()) OR lease_owner = \(owner?.rawValue))
             ORDER BY id
             LIMIT \(Int64(limit))
-            FOR UPDATE \(unescaped: owner == nil ? "SKIP LOCKED" : "")
+            FOR UPDATE SKIP LOCKED
         ), given_up AS (
             DELETE FROM push.job j USING lapsed l
             WHERE j.id = l.id AND j.attempt >= j.max_attempts
@@ -168,6 +168,19 @@ enum Queries {
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM back), (SELECT count(*) FROM given_up), (SELECT count(*) FROM recorded)
+        """
+    }
+
+    /// Locks, waiting for them, up to `limit` running jobs leased to `owner`. Run in the
+    /// transaction of ``rescue(limit:heldBy:)`` so that its `SKIP LOCKED` cannot skip a row the
+    /// owner's own lease extension happened to hold at that moment.
+    static func lockJobs(heldBy owner: WorkerID, limit: Int) -> PostgresQuery {
+        """
+        SELECT id FROM push.job
+        WHERE state = 'running' AND lease_owner = \(owner.rawValue)
+        ORDER BY id
+        LIMIT \(Int64(limit))
+        FOR UPDATE
         """
     }
 
