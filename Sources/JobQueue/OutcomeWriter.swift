@@ -9,6 +9,10 @@ import ServiceLifecycle
 /// that get ahead of the database wait in ``submit(_:)`` once `highWaterMark` jobs are pending.
 /// On graceful shutdown the writer flushes what is pending (retrying until it succeeds or the
 /// task is cancelled), then returns. Run it as a `Service`, after the client and before senders.
+///
+/// ``observeRecorded(_:)`` tells the owner of the jobs when they are written, so a worker can keep
+/// counting a job as held until its outcomes are in the database (the duplicates a crash can
+/// cause are bounded by what is held).
 public actor OutcomeWriter: Service {
     public struct Configuration: Sendable {
         public var flushInterval: Duration = .milliseconds(100)
@@ -26,6 +30,7 @@ public actor OutcomeWriter: Service {
     private var isStopping = false
     private var waitingForRoom: [CheckedContinuation<Void, Never>] = []
     private var waitingForWrite: [CheckedContinuation<Void, Never>] = []
+    private var recordedObserver: @Sendable (Int) -> Void = { _ in }
     private let wakeUps: AsyncStream<Void>
     private let wakeUpContinuation: AsyncStream<Void>.Continuation
     private let writeDuration = Metrics.Timer(label: "pushworker_outcome_write_seconds", preferredDisplayUnit: .seconds)
@@ -39,6 +44,12 @@ public actor OutcomeWriter: Service {
         (wakeUps, wakeUpContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
+    /// Calls `observer` with the number of jobs after each successful write (from the writer's
+    /// task; keep it short and non-blocking). Replaces an earlier observer.
+    public func observeRecorded(_ observer: @escaping @Sendable (Int) -> Void) {
+        recordedObserver = observer
+    }
+
     /// Hands over one finished job; waits while the writer is `highWaterMark` jobs behind. Once the
     /// writer is shutting down, the report is written at once instead (and an error is thrown if
     /// that fails), so a late report is never left behind.
@@ -48,6 +59,7 @@ public actor OutcomeWriter: Service {
         }
         if isStopping {
             written.merge(try await queue.complete([report]))
+            recordedObserver(1)
             return
         }
         pending.append(report)
@@ -131,6 +143,7 @@ public actor OutcomeWriter: Service {
             jobsWritten.increment(by: batch.count)
             pending.removeFirst(batch.count)
             written.merge(result)
+            recordedObserver(batch.count)
             resumeWaitingSubmitters()
             return true
         } catch {

@@ -73,4 +73,27 @@ import TestSupport
             #expect(await writer.written.finished.count == 3)
         }
     }
+
+    @Test func observerHearsEveryWriteWithItsJobCount() async throws {
+        let heard = RecordedCounts()
+        try await withRunningWriter(flushThreshold: 2) { jobs, writer, group in
+            await writer.observeRecorded { count in Task { await heard.add(count) } }
+            try await writer.submit(JobReport(job: jobs[0], allOutcomes: .accepted))
+            #expect(await heard.total == 0, "nothing is written below the threshold")
+            try await writer.submit(JobReport(job: jobs[1], allOutcomes: .accepted))
+            let heardBoth = try await eventually { await heard.total == 2 }
+            #expect(heardBoth)
+            try await writer.submit(JobReport(job: jobs[2], allOutcomes: .accepted))
+            await group.triggerGracefulShutdown()
+        } then: { _, _, writer in
+            #expect(await writer.written.finished.count == 3)
+            let heardAll = try await eventually { await heard.total == 3 }
+            #expect(heardAll, "the shutdown flush is heard too")
+        }
+    }
+}
+
+private actor RecordedCounts {
+    private(set) var total = 0
+    func add(_ count: Int) { total += count }
 }

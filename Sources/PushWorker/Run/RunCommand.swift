@@ -119,7 +119,7 @@ public struct RunCommand: AsyncParsableCommand {
         poolLogger.logLevel = max(level, .warning)
         let client = PostgresClient(configuration: url.clientConfiguration(), backgroundLogger: poolLogger)
         let queue = JobQueue(client: client, worker: worker, configuration: queueConfiguration, logger: logger)
-        let writer = OutcomeWriter(queue: queue)
+        let writer = OutcomeWriter(queue: queue, configuration: settings.outcomeWriterConfiguration)
         var housekeeping = QueueHousekeeper.Configuration(
             host: ProcessInfo.processInfo.hostName, pid: ProcessInfo.processInfo.processIdentifier,
             version: PushWorkerVersion.current)

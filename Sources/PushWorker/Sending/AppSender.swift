@@ -14,8 +14,9 @@ import PushCore
 final class AppSender: Sendable {
     /// What the sender reports to the worker.
     struct Events: Sendable {
-        /// Jobs whose reports were handed to the writer (the worker's job budget frees up).
-        var jobsFinished: @Sendable (Int) -> Void
+        /// Jobs whose reports the writer refused (it was stopping and could not write them): they
+        /// are no longer held, their leases lapse. Recorded jobs are counted by the writer.
+        var jobsDropped: @Sendable (Int) -> Void
         /// The gateway refused the app's client certificate, or the gateway's certificate did not
         /// verify: the app must stop until its credentials are fixed.
         var appFailed: @Sendable (GatewayFailure) -> Void
@@ -140,14 +141,18 @@ final class AppSender: Sendable {
     }
 
     private func finish(_ reports: [JobReport]) async {
+        var dropped = 0
         for report in reports {
             do {
                 try await writer.submit(report)
             } catch {
+                dropped += 1
                 logger.error("could not record a job's outcomes; its lease will lapse and it will be claimed again",
                              metadata: ["app": "\(app.name)", "job": "\(report.job.id.rawValue)", "error": "\(error)"])
             }
         }
-        events.jobsFinished(reports.count)
+        if dropped > 0 {
+            events.jobsDropped(dropped)
+        }
     }
 }

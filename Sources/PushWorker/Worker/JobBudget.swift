@@ -1,7 +1,9 @@
 import NIOConcurrencyHelpers
 
-/// Counts the jobs a worker holds (claimed, not yet handed to the writer) against its limit, and
-/// nudges the claim loop when room frees up or something else wants it to look again.
+/// Counts the jobs a worker holds — claimed and neither recorded by the writer nor handed back —
+/// against its limit, and nudges the claim loop when room frees up or something else wants it to
+/// look again. A worker killed at any moment therefore leaves at most `limit` jobs whose tokens
+/// may be sent again by whoever claims them after the lease lapses.
 final class JobBudget: Sendable {
     let limit: Int
     private let held = NIOLockedValueBox(0)

@@ -40,6 +40,7 @@ public struct Worker: Service {
         }
         let instruments = WorkerInstruments()
         let budget = JobBudget(limit: settings.maxJobs)
+        await writer.observeRecorded { budget.give($0) }
         let senders = SenderRegistry(queue: queue, writer: writer, settings: settings, eventLoops: eventLoops,
                                      instruments: instruments, budget: budget, logger: logger)
         let loop = ClaimLoop(queue: queue, settings: settings, senders: senders, budget: budget,

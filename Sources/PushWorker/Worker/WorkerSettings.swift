@@ -1,4 +1,5 @@
 import Foundation
+import JobQueue
 
 /// How a worker claims and sends; `pushworker run` fills it from flags and the environment.
 public struct WorkerSettings: Sendable {
@@ -27,4 +28,14 @@ public struct WorkerSettings: Sendable {
     public var environment: [String: String] = ProcessInfo.processInfo.environment
 
     public init() {}
+
+    /// How this worker's ``OutcomeWriter`` batches: a job counts as held until it is written, so
+    /// the writer flushes whenever a quarter of ``maxJobs`` is waiting (or every 100 ms) rather
+    /// than letting finished jobs occupy the budget.
+    public var outcomeWriterConfiguration: OutcomeWriter.Configuration {
+        var configuration = OutcomeWriter.Configuration()
+        configuration.flushThreshold = max(1, maxJobs / 4)
+        configuration.highWaterMark = max(configuration.flushThreshold, maxJobs)
+        return configuration
+    }
 }

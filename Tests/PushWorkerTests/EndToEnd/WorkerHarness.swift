@@ -102,13 +102,14 @@ struct WorkerHarness {
         return settings
     }
 
-    /// A worker, its writer and housekeeper as one service group on the harness's client.
-    func workerGroup(id: String, settings: WorkerSettings) -> ServiceGroup {
+    /// A worker, its writer and housekeeper as one service group on the harness's client; the
+    /// writer batches as `settings` says unless `writer` is given.
+    func workerGroup(id: String, settings: WorkerSettings, writer writerConfiguration: OutcomeWriter.Configuration? = nil) -> ServiceGroup {
         var configuration = JobQueue.Configuration()
         configuration.leaseDuration = .seconds(60)
         configuration.retryPolicy = RetryPolicy(base: .milliseconds(50), maximum: .milliseconds(200))
         let queue = JobQueue(client: client, worker: WorkerID(id), configuration: configuration, logger: logger)
-        let writer = OutcomeWriter(queue: queue)
+        let writer = OutcomeWriter(queue: queue, configuration: writerConfiguration ?? settings.outcomeWriterConfiguration)
         var housekeeping = QueueHousekeeper.Configuration(host: "test", pid: 1, version: "test")
         housekeeping.interval = .seconds(1)
         let worker = Worker(queue: queue, writer: writer, settings: settings,

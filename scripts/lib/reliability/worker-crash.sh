@@ -5,12 +5,14 @@
 # The bound of each kill: the worker is frozen (SIGSTOP), its PostgreSQL sessions are waited on
 # until none runs a statement, and the tokens of the jobs leased to it are counted — outcomes are
 # recorded per job, so each of those may have reached the gateway and will be sent again. Then
-# SIGKILL. Duplicates must not exceed the sum of the bounds; lost and unaccounted must be 0.
+# SIGKILL. Duplicates must not exceed the sum of the bounds; lost and unaccounted must be 0; the
+# jobs leased to the frozen worker must not exceed its --max-jobs (a job counts as held until its
+# outcomes are written).
 # Recovery, per kill: rescued_s = until no job is leased to the dead worker any more (lease lapse
 # plus a housekeeping round of any worker); recovered_s = until every job it held is finished.
 scenario_worker_crash() {
-    local name=worker-crash workers=3 lease=10
-    REL_WORKER_ARGS=(--lease "$lease")
+    local name=worker-crash workers=3 lease=10 max_jobs=16
+    REL_WORKER_ARGS=(--lease "$lease" --max-jobs "$max_jobs")
     rel_setup "$name"
     local slot pids=() ids=() incarnation=a
     for ((slot = 1; slot <= workers; slot++)); do
@@ -41,6 +43,10 @@ scenario_worker_crash() {
             kill_owner+=("${ids[0]}"); kill_bound+=("${held%% *}"); kill_jobs+=("${held##* }"); kill_done+=("$done")
             rescued+=(""); recovered+=("")
             e2e_log "$name: kill $((kills + 1)): SIGKILL ${ids[0]} at $done of $REL_TOKENS done; it held $(cut -d' ' -f2 <<<"$held") jobs, ${held%% *} tokens (the bound)"
+            if [ "$(cut -d' ' -f2 <<<"$held")" -gt "$max_jobs" ]; then
+                e2e_log "$name: FAILED: the killed worker held more jobs than --max-jobs $max_jobs"
+                failed=1
+            fi
             kills=$((kills + 1))
             incarnation=$(tr 'a-y' 'b-z' <<<"$incarnation")
             [ -n "${REL_CRASH_SAME_ID:-}" ] || ids[0]="crash-1-$incarnation"
