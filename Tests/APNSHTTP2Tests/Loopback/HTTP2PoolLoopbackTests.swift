@@ -89,6 +89,10 @@ import TestSupport
         #expect(statistics.connectionsEstablished >= 2)
         #expect(statistics.resentLost == 0)
         #expect(server.statistics.connections >= 2)
+        // The streams open above the last-stream-id (the pool keeps 32 open) were sent again as not
+        // processed — every one the server refused among them — and never counted as lost.
+        #expect(statistics.resentNotProcessed > 0)
+        #expect(statistics.resentNotProcessed >= server.statistics.refused)
     }
 
     @Test func tokenAuthenticationSendsAVerifiableJWTAndRenewsAnExpiredOne() async throws {
