@@ -29,7 +29,8 @@ public struct GatewayStatistics: Sendable, Hashable, Codable {
     public var connectionsTotal: Int = 0
     /// Connections closed on arrival because of the connection limit.
     public var connectionsRefusedByLimit: Int = 0
-    /// TLS handshakes that failed (no client certificate, unknown CA, …), gateway and feedback.
+    /// TLS handshakes that failed (no client certificate, unknown CA, …), gateway, feedback and
+    /// HTTP/2 (which also counts clients that did not negotiate `h2`).
     public var handshakesFailed: Int = 0
     public var feedbackConnections: Int = 0
     /// Complete feedback tuples written (a truncated last tuple is not counted).
