@@ -31,6 +31,11 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
     private(set) var closedByPool = false
     /// Set when the server sent GOAWAY.
     private(set) var receivedGoAway = false
+    /// Notifications whose stream has not reported yet, by request number. The connection's
+    /// close settles whatever is left here, so no notification depends on its stream's own
+    /// close event arriving; a stream's report after that is ignored.
+    private var inFlight: [UInt64: PendingHTTP2Notification] = [:]
+    private var nextRequest: UInt64 = 0
 
     init(slot: Int, generation: UInt64, configuration: Configuration, authentication: HTTP2Authentication) {
         self.slot = slot
@@ -59,11 +64,14 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
         let providerToken: String? = if case .token(let source) = authentication { source.currentToken() } else { nil }
         let request = HTTP2Request(
             notification: pending.notification, authority: configuration.authority, providerToken: providerToken)
+        let number = nextRequest
+        nextRequest += 1
+        inFlight[number] = pending
         let connection = NIOLoopBound(self, eventLoop: context.eventLoop)
         multiplexer.createStreamChannel(promise: nil) { stream in
             stream.eventLoop.makeCompletedFuture {
                 let handler = HTTP2StreamHandler(request: request) { result in
-                    connection.value.streamEnded(pending, result, providerToken: providerToken)
+                    connection.value.streamEnded(number, result, providerToken: providerToken)
                 }
                 try stream.pipeline.syncOperations.addHandler(handler)
             }
@@ -133,6 +141,12 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         pingTimer?.cancel()
         pingTimer = nil
+        // Streams that did not report by now never will be answered: APNs may have processed them.
+        for number in inFlight.keys.sorted() {
+            let pending = inFlight.removeValue(forKey: number)!
+            _ = machine.streamFailed(streamID: Int.max, refused: false)
+            delegate?.connection(self, finished: pending, .lost(reason: "the connection closed before the stream was answered"))
+        }
         machine.channelClosed()
         delegate?.connectionClosed(self, error: firstError)
         context.fireChannelInactive()
@@ -140,7 +154,8 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
 
     // MARK: Executing the machine's decisions
 
-    private func streamEnded(_ pending: PendingHTTP2Notification, _ result: StreamResult, providerToken: String?) {
+    private func streamEnded(_ number: UInt64, _ result: StreamResult, providerToken: String?) {
+        guard let pending = inFlight.removeValue(forKey: number) else { return }
         switch result {
         case .response(let response):
             let action = machine.responseReceived()
