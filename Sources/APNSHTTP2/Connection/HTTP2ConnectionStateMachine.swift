@@ -11,7 +11,10 @@
 ///   it were not processed (``StreamEnd/notProcessed``) and go to another connection; the
 ///   connection closes once nothing is open.
 /// - PING: a timer fires every ``Configuration/pingInterval``; an interval without stream activity
-///   sends a PING, and an interval that ends with that PING unanswered closes the connection.
+///   (no stream opened or ended) sends a PING, and an interval that ends with that PING unanswered
+///   closes the connection. So an idle connection is kept alive, and one whose open streams go
+///   unanswered for two intervals while the server does not answer PING either is closed, which
+///   settles those streams: this is the deadline of every request.
 public struct HTTP2ConnectionStateMachine: Sendable, Hashable {
     public struct Configuration: Sendable, Hashable {
         /// Streams allowed before the server's first SETTINGS frame.
@@ -152,7 +155,7 @@ public struct HTTP2ConnectionStateMachine: Sendable, Hashable {
         guard phase != .closed, phase != .connecting else { return .none }
         defer { activeSinceLastTimer = false }
         if pingOutstanding { return close() }
-        guard !activeSinceLastTimer, openStreams == 0 else { return .none }
+        guard !activeSinceLastTimer else { return .none }
         pingOutstanding = true
         return .sendPing
     }

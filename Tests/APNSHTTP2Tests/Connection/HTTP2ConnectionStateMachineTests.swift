@@ -117,13 +117,24 @@ import Testing
         #expect(machine.pingTimerFired() == .close)
     }
 
-    @Test func busyConnectionsDoNotPing() {
+    @Test func activeConnectionsDoNotPing() {
         var machine = Self.connected()
         machine.streamOpened()
-        #expect(machine.pingTimerFired() == .none)  // a stream is open
+        #expect(machine.pingTimerFired() == .none)  // a stream opened during the interval
         _ = machine.responseReceived()
-        #expect(machine.pingTimerFired() == .none)  // activity during the interval
+        #expect(machine.pingTimerFired() == .none)  // a stream ended during the interval
         #expect(machine.pingTimerFired() == .sendPing)
+    }
+
+    @Test func streamsLeftUnansweredWithAnUnansweredPingCloseTheConnection() {
+        var machine = Self.connected()
+        _ = machine.settingsReceived(maxConcurrentStreams: 10)
+        machine.streamOpened()
+        #expect(machine.pingTimerFired() == .none)
+        #expect(machine.pingTimerFired() == .sendPing)  // an interval without any answer
+        machine.pingAcknowledged()                      // the server is alive, only slow
+        #expect(machine.pingTimerFired() == .sendPing)
+        #expect(machine.pingTimerFired() == .close)     // neither the stream nor the PING answered
     }
 
     @Test func nothingOpensBeforeTheConnectionIsUp() {
