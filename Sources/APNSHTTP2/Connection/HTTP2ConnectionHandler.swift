@@ -34,7 +34,7 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
     /// Notifications whose stream has not reported yet, by request number. The connection's
     /// close settles whatever is left here, so no notification depends on its stream's own
     /// close event arriving; a stream's report after that is ignored.
-    private var inFlight: [UInt64: PendingHTTP2Notification] = [:]
+    private var inFlight: [UInt64: (pending: PendingHTTP2Notification, written: Bool)] = [:]
     private var nextRequest: UInt64 = 0
 
     init(slot: Int, generation: UInt64, configuration: Configuration, authentication: HTTP2Authentication) {
@@ -66,13 +66,13 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
             notification: pending.notification, authority: configuration.authority, providerToken: providerToken)
         let number = nextRequest
         nextRequest += 1
-        inFlight[number] = pending
+        inFlight[number] = (pending, false)
         let connection = NIOLoopBound(self, eventLoop: context.eventLoop)
         multiplexer.createStreamChannel(promise: nil) { stream in
             stream.eventLoop.makeCompletedFuture {
-                let handler = HTTP2StreamHandler(request: request) { result in
-                    connection.value.streamEnded(number, result, providerToken: providerToken)
-                }
+                let handler = HTTP2StreamHandler(
+                    request: request, written: { connection.value.inFlight[number]?.written = true },
+                    report: { result in connection.value.streamEnded(number, result, providerToken: providerToken) })
                 try stream.pipeline.syncOperations.addHandler(handler)
             }
         }
@@ -141,11 +141,13 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         pingTimer?.cancel()
         pingTimer = nil
-        // Streams that did not report by now never will be answered: APNs may have processed them.
+        // Streams that did not report by now never will be answered. One whose request was written
+        // may have been processed by APNs; one never written was not.
         for number in inFlight.keys.sorted() {
-            let pending = inFlight.removeValue(forKey: number)!
-            _ = machine.streamFailed(streamID: Int.max, refused: false)
-            delegate?.connection(self, finished: pending, .lost(reason: "the connection closed before the stream was answered"))
+            let (pending, written) = inFlight.removeValue(forKey: number)!
+            _ = machine.streamFailed(streamID: written ? Int(Int32.max) : nil, refused: false)
+            let reason = "the connection closed before the stream was answered"
+            delegate?.connection(self, finished: pending, written ? .lost(reason: reason) : .notProcessed(reason: reason))
         }
         machine.channelClosed()
         delegate?.connectionClosed(self, error: firstError)
@@ -155,7 +157,7 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
     // MARK: Executing the machine's decisions
 
     private func streamEnded(_ number: UInt64, _ result: StreamResult, providerToken: String?) {
-        guard let pending = inFlight.removeValue(forKey: number) else { return }
+        guard let (pending, _) = inFlight.removeValue(forKey: number) else { return }
         switch result {
         case .response(let response):
             let action = machine.responseReceived()

@@ -19,20 +19,26 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
     typealias OutboundOut = HTTP2Frame.FramePayload
 
     private let request: HTTP2Request
+    private let written: () -> Void
     private let report: (StreamResult) -> Void
     private var responseHeaders: HPACKHeaders?
     private var body: ByteBuffer?
     private var error: (any Error)?
     private var reported = false
 
-    init(request: HTTP2Request, report: @escaping (StreamResult) -> Void) {
+    /// - Parameters:
+    ///   - written: called once the request was handed to the connection (it may reach APNs).
+    ///   - report: called exactly once with how the stream ended.
+    init(request: HTTP2Request, written: @escaping () -> Void, report: @escaping (StreamResult) -> Void) {
         self.request = request
+        self.written = written
         self.report = report
     }
 
     func channelActive(context: ChannelHandlerContext) {
         context.write(wrapOutboundOut(.headers(.init(headers: request.headers))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.data(.init(data: .byteBuffer(request.body), endStream: true))), promise: nil)
+        written()
         context.fireChannelActive()
     }
 
