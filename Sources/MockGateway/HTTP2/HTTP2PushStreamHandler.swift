@@ -13,6 +13,8 @@ final class HTTP2PushStreamHandler: ChannelInboundHandler {
     private var body = ByteBuffer()
     private var bodyLength = 0
     private var answered = false
+    /// The stream closed (e.g. reset by the client); a delayed response is dropped.
+    private var removed = false
 
     init(connection: HTTP2GatewayConnection) {
         self.connection = connection
@@ -23,6 +25,7 @@ final class HTTP2PushStreamHandler: ChannelInboundHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        removed = true
         connection.streamClosed()
     }
 
@@ -61,7 +64,7 @@ final class HTTP2PushStreamHandler: ChannelInboundHandler {
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             context.eventLoop.scheduleTask(in: latency) {
                 let (handler, context) = loopBound.value
-                handler.write(response, streamID: streamID, context: context)
+                if !handler.removed { handler.write(response, streamID: streamID, context: context) }
             }
         } else {
             write(response, streamID: streamID, context: context)
