@@ -1,7 +1,7 @@
 /// One row of `push.app` with its effective endpoints (Apple's defaults filled in where the row
 /// leaves host or port empty, as `push.app_endpoint` does): what a sender or the feedback job
 /// needs to reach the app's gateway. Holds file names and the name of a passphrase source, never
-/// a secret.
+/// a secret (for token authentication: the `.p8` key's file, key id and team id).
 public struct AppRecord: Sendable, Hashable {
     public let id: AppID
     public let name: String
@@ -26,12 +26,16 @@ public struct AppRecord: Sendable, Hashable {
     /// PEM file of the CA(s) that sign the gateway's certificate; `nil` means the system roots.
     public let caFile: String?
     public let connectionsPerWorker: Int
+    /// Token authentication (HTTP/2): the signing key's 10-character id.
+    public let keyID: String?
+    /// Token authentication (HTTP/2): the developer team's 10-character id.
+    public let teamID: String?
 
     public init(
         id: AppID, name: String, topic: String, environment: String, transport: String,
         gatewayHost: String, gatewayPort: Int, feedbackHost: String?, feedbackPort: Int?, auth: String,
         certificatePath: String?, privateKeyPath: String?, passphraseEnv: String?, passphraseFile: String?,
-        caFile: String?, connectionsPerWorker: Int
+        caFile: String?, connectionsPerWorker: Int, keyID: String? = nil, teamID: String? = nil
     ) {
         self.id = id
         self.name = name
@@ -49,5 +53,7 @@ public struct AppRecord: Sendable, Hashable {
         self.passphraseFile = passphraseFile
         self.caFile = caFile
         self.connectionsPerWorker = connectionsPerWorker
+        self.keyID = keyID
+        self.teamID = teamID
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The column arrays of one completion statement, built from job reports without I/O.
 ///
 /// Encoding rules (the SQL in ``Queries/complete(worker:batch:)`` relies on them):
@@ -25,10 +27,17 @@ struct CompletionBatch: Equatable {
     var outcomeKinds: [String] = []
     var outcomeCodes: [Int32] = []
     var outcomeReasons: [String] = []
+    /// Lower-case UUID text, or "" for none.
+    var outcomeApnsIDs: [String] = []
 
     var disableJobs: [Int64] = []
     var disableTokens: [Int64] = []
     var disableReasons: [String] = []
+    /// UNIX seconds from which the token counts as invalid; ``noInvalidSince`` for "since the claim".
+    var disableInvalidSince: [Double] = []
+
+    /// Stands for "no time given" in `disableInvalidSince` (the claim time applies).
+    static let noInvalidSince = -1.0
 
     var isEmpty: Bool { finishedJobs.isEmpty && requeuedJobs.isEmpty }
 
@@ -46,21 +55,21 @@ struct CompletionBatch: Equatable {
         let jobID = job.id.rawValue
         var kept: [Int64] = []
         var hasRetry = false
-        var terminal: [(token: Int64, outcome: TokenOutcome)] = []
+        var terminal: [(token: Int64, outcome: TokenOutcome, apnsID: UUID?)] = []
         terminal.reserveCapacity(job.skipped.count)
 
         for (index, recipient) in job.recipients.enumerated() {
             let tokenID = recipient.tokenID.rawValue
             switch report.outcomes[index] ?? .released {
             case .retry(let code, let reason) where job.isFinalAttempt:
-                terminal.append((tokenID, .failed(code: code, reason: reason)))
+                terminal.append((tokenID, .failed(code: code, reason: reason), report.apnsIDs[index]))
             case .retry:
                 hasRetry = true
                 kept.append(tokenID)
             case .released:
                 kept.append(tokenID)
             case let outcome:
-                terminal.append((tokenID, outcome))
+                terminal.append((tokenID, outcome, report.apnsIDs[index]))
             }
         }
 
@@ -77,32 +86,39 @@ struct CompletionBatch: Equatable {
         for skipped in job.skipped {
             appendOutcome(job: jobID, token: skipped.rawValue, kind: .skipped, code: nil, reason: "disabled after enqueue")
         }
-        for (token, outcome) in terminal {
+        for (token, outcome, apnsID) in terminal {
             switch outcome {
             case .accepted:
-                if requeue { appendOutcome(job: jobID, token: token, kind: .accepted, code: nil, reason: nil) }
-            case .rejected(let code, let reason, let disable):
-                appendOutcome(job: jobID, token: token, kind: .rejected, code: code, reason: reason)
+                // A finished job's accepted tokens are implicit rows, unless they carry an apns-id.
+                if requeue || apnsID != nil {
+                    appendOutcome(job: jobID, token: token, kind: .accepted, code: nil, reason: nil, apnsID: apnsID)
+                }
+            case .rejected(let code, let reason, let disable, let invalidSince):
+                appendOutcome(job: jobID, token: token, kind: .rejected, code: code, reason: reason, apnsID: apnsID)
                 if let disable {
                     disableJobs.append(jobID)
                     disableTokens.append(token)
                     disableReasons.append(disable)
+                    disableInvalidSince.append(invalidSince.map { max(0, $0.timeIntervalSince1970) } ?? Self.noInvalidSince)
                 }
             case .expired:
                 appendOutcome(job: jobID, token: token, kind: .expired, code: nil, reason: nil)
             case .failed(let code, let reason):
-                appendOutcome(job: jobID, token: token, kind: .failed, code: code, reason: reason)
+                appendOutcome(job: jobID, token: token, kind: .failed, code: code, reason: reason, apnsID: apnsID)
             case .retry, .released:
                 preconditionFailure("retry and released tokens are kept, never terminal")
             }
         }
     }
 
-    private mutating func appendOutcome(job: Int64, token: Int64, kind: OutcomeKind, code: Int32?, reason: String?) {
+    private mutating func appendOutcome(
+        job: Int64, token: Int64, kind: OutcomeKind, code: Int32?, reason: String?, apnsID: UUID? = nil
+    ) {
         outcomeJobs.append(job)
         outcomeTokens.append(token)
         outcomeKinds.append(kind.rawValue)
         outcomeCodes.append(code ?? Self.noCode)
         outcomeReasons.append(reason ?? "")
+        outcomeApnsIDs.append(apnsID.map { $0.uuidString.lowercased() } ?? "")
     }
 }

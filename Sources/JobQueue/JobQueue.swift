@@ -245,15 +245,16 @@ public struct JobQueue: Sendable {
         var apps: [AppRecord] = []
         let rows = try await client.query(query, logger: logger)
         for try await (id, name, topic, environment, transport, gatewayHost, gatewayPort, feedbackHost, feedbackPort,
-                       auth, certificatePath, privateKeyPath, passphraseEnv, passphraseFile, caFile, connections)
+                       auth, certificatePath, privateKeyPath, passphraseEnv, passphraseFile, caFile, connections,
+                       keyID, teamID)
             in rows.decode((Int32, String, String, String, String, String, Int32, String?, Int32?,
-                            String, String?, String?, String?, String?, String?, Int32).self) {
+                            String, String?, String?, String?, String?, String?, Int32, String?, String?).self) {
             apps.append(AppRecord(
                 id: AppID(id), name: name, topic: topic, environment: environment, transport: transport,
                 gatewayHost: gatewayHost, gatewayPort: Int(gatewayPort), feedbackHost: feedbackHost,
                 feedbackPort: feedbackPort.map(Int.init), auth: auth, certificatePath: certificatePath,
                 privateKeyPath: privateKeyPath, passphraseEnv: passphraseEnv, passphraseFile: passphraseFile,
-                caFile: caFile, connectionsPerWorker: Int(connections)))
+                caFile: caFile, connectionsPerWorker: Int(connections), keyID: keyID, teamID: teamID))
         }
         return apps
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The outcomes of one claimed job, filled in by the sender and handed to
 /// ``JobQueue/complete(_:)``.
 ///
@@ -7,6 +9,9 @@ public struct JobReport: Sendable {
     public let job: ClaimedJob
     /// Aligned with `job.recipients`; `nil` until recorded.
     public private(set) var outcomes: [TokenOutcome?]
+    /// The `apns-id` APNs gave the notification of a recipient (HTTP/2), by recipient index;
+    /// recorded in `push.outcome.apns_id` with the recipient's outcome.
+    public private(set) var apnsIDs: [Int: UUID] = [:]
     private var indexByToken: [TokenID: Int]?
 
     public init(job: ClaimedJob) {
@@ -23,6 +28,11 @@ public struct JobReport: Sendable {
     /// Records the outcome of the recipient at `index` of `job.recipients`.
     public mutating func record(_ outcome: TokenOutcome, forRecipientAt index: Int) {
         outcomes[index] = outcome
+    }
+
+    /// Records the `apns-id` APNs answered for the recipient at `index`.
+    public mutating func recordApnsID(_ id: UUID, forRecipientAt index: Int) {
+        apnsIDs[index] = id
     }
 
     /// Records the outcome of a token of this job; returns false when the token is not one of its

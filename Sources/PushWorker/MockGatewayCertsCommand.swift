@@ -6,10 +6,12 @@ import MockGateway
 struct MockGatewayCertsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "certs",
-        abstract: "Writes a throwaway CA, gateway certificate and Apple-shaped client certificate (PEM and .p12)."
+        abstract: "Writes a throwaway CA, gateway certificate, Apple-shaped client certificate (PEM and .p12) and token signing key (.p8)."
     )
 
-    @Option(name: .long, help: "Folder to write ca.pem, server.pem, server-key.pem, client.pem, client-key.pem and client.p12 into.")
+    @Option(
+        name: .long,
+        help: "Folder to write ca.pem, server.pem, server-key.pem, client.pem, client-key.pem, client.p12, token-key.p8, token-key-public.pem, token-key-id.txt and team-id.txt into.")
     var out: String
 
     @OptionGroup var identity: GeneratedIdentityOptions
@@ -31,10 +33,13 @@ struct GeneratedIdentityOptions: ParsableArguments {
     @Option(name: .long, help: "Days the client certificate is valid (negative: already expired, for testing).")
     var clientValidDays: Int = 365
 
+    @Option(name: .long, help: "Team id of the generated token signing key; the HTTP/2 gateway requires it as the tokens' iss.")
+    var teamId: String = "MOCKTEAM01"
+
     func generate(into directory: String) throws -> GatewayPKIFiles {
         let validity: CertificateValidity =
             clientValidDays >= 0 ? .days(clientValidDays) : .expired(daysAgo: -clientValidDays)
-        let pki = try GatewayPKI(options: GatewayPKI.Options(topic: topic, clientValidity: validity))
+        let pki = try GatewayPKI(options: GatewayPKI.Options(topic: topic, teamID: teamId, clientValidity: validity))
         return try pki.write(to: directory, passphrase: p12Passphrase)
     }
 
@@ -45,6 +50,8 @@ struct GeneratedIdentityOptions: ParsableArguments {
           gateway certificate \(files.serverCertificate)  key \(files.serverKey)
           client certificate  \(files.clientCertificate)  key \(files.clientKey)
           client bundle       \(files.clientPKCS12)  (passphrase given with --p12-passphrase)
+          token signing key   \(files.tokenPrivateKey)  public \(files.tokenPublicKey)
+                              key id in \(files.tokenKeyID), team id \(teamId) in \(files.teamID)
         """
     }
 }

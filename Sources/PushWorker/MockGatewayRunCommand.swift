@@ -7,7 +7,7 @@ import UnixSignals
 struct MockGatewayRunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Serves the binary gateway and the feedback service until SIGINT or SIGTERM."
+        abstract: "Serves the binary gateway, the feedback service and optionally HTTP/2 until SIGINT or SIGTERM."
     )
 
     @Option(help: "Address to listen on.")
@@ -38,6 +38,8 @@ struct MockGatewayRunCommand: AsyncParsableCommand {
 
     @OptionGroup var faults: MockGatewayFaultOptions
 
+    @OptionGroup var http2: MockGatewayHTTP2Options
+
     @Option(help: "Append one line per accepted notification to this file (format: GatewayLedger).")
     var ledger: String?
 
@@ -48,7 +50,7 @@ struct MockGatewayRunCommand: AsyncParsableCommand {
     var noDuplicateTracking = false
 
     func run() async throws {
-        let tls = try serverTLS()
+        let (tls, generatedFiles) = try serverTLS()
         var configuration = MockGatewayConfiguration(
             host: host,
             gatewayPort: port,
@@ -58,12 +60,14 @@ struct MockGatewayRunCommand: AsyncParsableCommand {
             tracksDuplicates: !noDuplicateTracking
         )
         try faults.apply(to: &configuration)
+        configuration.http2 = try http2.configuration(teamID: generated.teamId, generated: generatedFiles)
 
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
         let gateway = try await MockGateway.start(configuration)
         print(
             "mock-gateway listening gateway=\(host):\(gateway.gatewayPort)"
                 + (gateway.feedbackPort.map { " feedback=\(host):\($0)" } ?? "")
+                + (gateway.http2Port.map { " http2=\(host):\($0)" } ?? "")
                 + (ledger.map { " ledger=\($0)" } ?? "")
         )
         flushStandardOutput()
@@ -82,17 +86,19 @@ struct MockGatewayRunCommand: AsyncParsableCommand {
         flushStandardOutput()
     }
 
-    private func serverTLS() throws -> GatewayServerTLS {
+    /// The gateway's TLS material, and the generated files when `--generate-certs` made them.
+    private func serverTLS() throws -> (GatewayServerTLS, GatewayPKIFiles?) {
         if let generateCerts {
             let files = try generated.generate(into: generateCerts)
             print(generated.summary(of: files))
-            return try GatewayServerTLS(
+            let tls = try GatewayServerTLS(
                 certificateFile: files.serverCertificate, keyFile: files.serverKey, clientCAFile: files.caCertificate)
+            return (tls, files)
         }
         guard let certificate, let key, let clientCa else {
             throw ValidationError("give --certificate, --key and --client-ca, or --generate-certs DIR")
         }
-        return try GatewayServerTLS(certificateFile: certificate, keyFile: key, clientCAFile: clientCa)
+        return (try GatewayServerTLS(certificateFile: certificate, keyFile: key, clientCAFile: clientCa), nil)
     }
 
     /// Flushes the ledger and rewrites the stats file once a second until cancelled.

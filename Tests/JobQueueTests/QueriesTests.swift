@@ -26,9 +26,11 @@ import TestSupport
             batch.outcomeKinds = ["rejected"]
             batch.outcomeCodes = [8]
             batch.outcomeReasons = ["InvalidToken"]
+            batch.outcomeApnsIDs = ["4f0e2b9a-6c11-4b3e-9a77-0d7e0e3d1a55"]
             batch.disableJobs = [1]
             batch.disableTokens = [4]
             batch.disableReasons = ["invalid token"]
+            batch.disableInvalidSince = [1_700_000_000]
             let statements: [(String, PostgresQuery)] = [
                 ("claim", Queries.claim(worker: worker, limit: 5, leaseSeconds: 30)),
                 ("complete", Queries.complete(worker: worker, batch: batch)),

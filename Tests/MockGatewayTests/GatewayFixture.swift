@@ -17,6 +17,7 @@ struct GatewayFixture {
         faults: FaultPlan = FaultPlan(),
         feedback: FeedbackPlan = FeedbackPlan(),
         rules: FrameRules = FrameRules(),
+        http2: HTTP2GatewayConfiguration? = nil,
         pki: TestPKI? = nil
     ) async throws -> GatewayFixture {
         let pki = try pki ?? sharedPKI.get()
@@ -27,6 +28,7 @@ struct GatewayFixture {
             rules: rules,
             faults: faults,
             feedback: feedback,
+            http2: http2,
             ledgerPath: ledgerPath
         )
         let gateway = try await MockGateway.start(configuration)

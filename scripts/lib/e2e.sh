@@ -3,15 +3,22 @@
 # defines functions only. Every process it starts is remembered by PID and stopped by e2e_cleanup.
 #
 #   e2e_build                      release build of `pushworker` into .build-release; sets PUSHWORKER
-#   e2e_make_certs DIR             the mock gateway's throwaway PKI (ca.pem, server*.pem, client.p12)
-#   e2e_register_app URL APP DIR   inserts the app row (client.p12, passphrase from the environment, CA)
+#   e2e_make_certs DIR             the mock gateway's throwaway PKI (ca.pem, server*.pem, client.p12,
+#                                  token-key.p8 with token-key-id.txt and team-id.txt)
+#   e2e_register_app URL APP DIR [TRANSPORT]
+#                                  inserts the app row: binary (default) with client.p12, passphrase
+#                                  from the environment and the CA; http2 with token authentication
+#                                  (token-key.p8, its key id and team id) and the CA
 #   e2e_register_tokens URL APP N PREFIX
 #                                  registers N deterministic 32-byte tokens through push.register_tokens
 #   e2e_invalid_tokens URL APP COUNT FILE
 #                                  writes COUNT of the app's tokens, spread over the audience, to FILE
 #   e2e_start_gateway DIR ARGS...  starts the mock gateway on free ports; sets GATEWAY_PID, GATEWAY_PORT,
-#                                  FEEDBACK_PORT; DIR holds its log (certificates in DIR/certs)
-#   e2e_point_app URL APP          points the app row at the running mock gateway
+#                                  FEEDBACK_PORT and (with --http2-port 0 among ARGS) HTTP2_PORT; DIR
+#                                  holds its log (certificates in DIR/certs)
+#   e2e_http2_gateway_args DIR     prints the gateway flags for HTTP/2 with DIR/certs' token key
+#   e2e_point_app URL APP [PORT]   points the app row at the running mock gateway (PORT: default
+#                                  GATEWAY_PORT; give HTTP2_PORT for an http2 app)
 #   e2e_stop_gateway               SIGTERM, waits for the exit (the ledger is flushed on exit)
 #   e2e_run_workers W DIR ARGS...  runs W `pushworker run --exit-when-idle` processes to the end;
 #                                  sets WORKERS_FAILED, WORKER_RSS_MB, WORKER_CPU_S, WORKERS_WALL_S;
@@ -50,7 +57,15 @@ e2e_psql() {
 }
 
 e2e_register_app() {
-    local url=$1 app=$2 certs=$3
+    local url=$1 app=$2 certs=$3 transport=${4:-binary}
+    if [ "$transport" = http2 ]; then
+        e2e_psql "$url" -v app="$app" -v p8="$certs/token-key.p8" -v ca="$certs/ca.pem" \
+            -v key_id="$(cat "$certs/token-key-id.txt")" -v team_id="$(cat "$certs/team-id.txt")" <<'SQL' >/dev/null
+INSERT INTO push.app (name, topic, environment, transport, auth, private_key_path, key_id, team_id, ca_file)
+VALUES (:'app', 'com.example.pushworker.demo', 'sandbox', 'http2', 'token', :'p8', :'key_id', :'team_id', :'ca');
+SQL
+        return
+    fi
     e2e_psql "$url" -v app="$app" -v p12="$certs/client.p12" -v ca="$certs/ca.pem" \
         -v pass_env="$E2E_P12_PASSPHRASE_ENV" <<'SQL' >/dev/null
 INSERT INTO push.app (name, topic, environment, transport, certificate_path, passphrase_env, ca_file)
@@ -91,11 +106,18 @@ e2e_start_gateway() {
     done
     GATEWAY_PORT=$(sed -n 's/.* gateway=[^ ]*:\([0-9]*\).*/\1/p' <<<"$line")
     FEEDBACK_PORT=$(sed -n 's/.* feedback=[^ ]*:\([0-9]*\).*/\1/p' <<<"$line")
+    HTTP2_PORT=$(sed -n 's/.* http2=[^ ]*:\([0-9]*\).*/\1/p' <<<"$line")
+}
+
+e2e_http2_gateway_args() {
+    local certs=$1/certs
+    echo --http2-port 0 --http2-auth token --token-key "$(cat "$certs/token-key-id.txt")=$certs/token-key.p8" \
+        --team-id "$(cat "$certs/team-id.txt")"
 }
 
 e2e_point_app() {
-    local url=$1 app=$2
-    e2e_psql "$url" -c "UPDATE push.app SET gateway_host = '127.0.0.1', gateway_port = $GATEWAY_PORT,
+    local url=$1 app=$2 port=${3:-$GATEWAY_PORT}
+    e2e_psql "$url" -c "UPDATE push.app SET gateway_host = '127.0.0.1', gateway_port = $port,
         feedback_host = '127.0.0.1', feedback_port = ${FEEDBACK_PORT:-NULL} WHERE name = '$app'" >/dev/null
 }
 

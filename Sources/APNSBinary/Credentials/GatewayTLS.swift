@@ -7,18 +7,21 @@ import NIOSSL
 /// connections. Pass the gateway's host name as `serverHostname` to `NIOSSLClientHandler`; it is
 /// checked against the certificate's names unless trust is `.noVerificationForTesting`.
 public enum GatewayTLS {
-    /// The TLS configuration presenting `identity` and verifying the gateway per `trust`.
+    /// The TLS configuration presenting `identity` (none for HTTP/2 token authentication) and
+    /// verifying the gateway per `trust`.
     ///
     /// - Throws: `CredentialError` when `trust` is `.noVerificationForTesting` in production,
     ///   or the CA file is missing, unreadable or holds no certificate.
     public static func makeClientConfiguration(
-        identity: ClientIdentity,
+        identity: ClientIdentity?,
         trust: GatewayTrust = .systemRoots,
         environment: GatewayEnvironment
     ) throws -> TLSConfiguration {
         var configuration = TLSConfiguration.makeClientConfiguration()
-        configuration.certificateChain = identity.certificateChain.map { .certificate($0) }
-        configuration.privateKey = .privateKey(identity.privateKey)
+        if let identity {
+            configuration.certificateChain = identity.certificateChain.map { .certificate($0) }
+            configuration.privateKey = .privateKey(identity.privateKey)
+        }
         configuration.minimumTLSVersion = .tlsv12
         switch trust {
         case .systemRoots:
@@ -30,9 +33,10 @@ public enum GatewayTLS {
             configuration.certificateVerification = .fullVerification
         case .noVerificationForTesting:
             guard environment != .production else {
+                let file = identity?.file ?? "(no client certificate)"
                 throw CredentialError(
-                    .insecureTrustRefusedInProduction, file: identity.file,
-                    message: "refusing to skip verification of the production gateway's certificate (identity \(identity.file)); use the system roots or a CA file")
+                    .insecureTrustRefusedInProduction, file: file,
+                    message: "refusing to skip verification of the production gateway's certificate (identity \(file)); use the system roots or a CA file")
             }
             configuration.certificateVerification = .none
         }
@@ -61,7 +65,7 @@ extension GatewayTLS {
     /// given, else `host` — unless `host` is an IP address, which SNI cannot carry; then `nil`, and
     /// the certificate is checked against the address connected to (its IP subject alternative
     /// names).
-    static func serverName(host: String, serverHostname: String?) -> String? {
+    public static func serverName(host: String, serverHostname: String?) -> String? {
         if let serverHostname { return serverHostname }
         let isAddress = (try? SocketAddress(ipAddress: host, port: 0)) != nil
         return isAddress ? nil : host

@@ -6,7 +6,7 @@ public struct GatewayFailure: Error, Sendable, Hashable {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: Sendable, Hashable {
             case connectionLost, clientCertificateRejected, gatewayCertificateUntrusted
-            case gatewayUnreachable, poolClosed
+            case gatewayUnreachable, poolClosed, providerTokenRejected
         }
         private let base: Base
 
@@ -24,6 +24,10 @@ public struct GatewayFailure: Error, Sendable, Hashable {
         public static let gatewayUnreachable = Code(base: .gatewayUnreachable)
         /// The pool was drained or failed before the notification could be sent.
         public static let poolClosed = Code(base: .poolClosed)
+        /// HTTP/2 with token authentication: APNs refused the provider token (invalid, missing,
+        /// signed by a key unrelated to the connection or to the environment). Fatal for the pool:
+        /// fix the `.p8` key, key id or team id.
+        public static let providerTokenRejected = Code(base: .providerTokenRejected)
 
         public var description: String {
             switch base {
@@ -32,6 +36,7 @@ public struct GatewayFailure: Error, Sendable, Hashable {
             case .gatewayCertificateUntrusted: "gateway certificate untrusted"
             case .gatewayUnreachable: "gateway unreachable"
             case .poolClosed: "pool closed"
+            case .providerTokenRejected: "provider token rejected"
             }
         }
     }
@@ -47,7 +52,7 @@ public struct GatewayFailure: Error, Sendable, Hashable {
 
     /// Whether the failure stops the pool for good (credentials must be fixed).
     public var isFatal: Bool {
-        code == .clientCertificateRejected || code == .gatewayCertificateUntrusted
+        code == .clientCertificateRejected || code == .gatewayCertificateUntrusted || code == .providerTokenRejected
     }
 }
 

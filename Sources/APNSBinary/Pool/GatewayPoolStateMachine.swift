@@ -60,7 +60,8 @@ public struct GatewayPoolStateMachine<Instant: InstantProtocol>: Sendable where 
     public let configuration: Configuration
     private(set) var slots: [Slot]
     private var consecutiveFailures = 0
-    private(set) var isUnreachable = false
+    /// Whether pending work currently fails as `gatewayUnreachable` (see ``Action/failPending(_:)``).
+    public private(set) var isUnreachable = false
     private(set) var failure: GatewayFailure?
     private var isDraining = false
     private var random: SplitMix64

@@ -43,9 +43,11 @@ enum Queries {
     /// was rescued records nothing. See ``CompletionBatch`` for the encoding.
     ///
     /// Writes: deletes finished job rows; requeues the others in place with only their kept tokens;
-    /// appends one `push.outcome` row per terminal token, with the job's `created_at` as the token's
-    /// `enqueued_at` (jobs are requeued in place, so that is the enqueue time); disables tokens asked for (unless
-    /// registered again after the claim). Returns the finished and requeued job ids and counts.
+    /// appends one `push.outcome` row per terminal token (with its HTTP/2 `apns-id` when it has one),
+    /// with the job's `created_at` as the token's `enqueued_at` (jobs are requeued in place, so that
+    /// is the enqueue time); disables tokens asked for, unless registered again after the time APNs
+    /// gave (HTTP/2 410 `timestamp`) or, without one, after the claim. Returns the finished and
+    /// requeued job ids and counts.
     static func complete(worker: WorkerID, batch: CompletionBatch) -> PostgresQuery {
         """
         WITH finished AS (
@@ -78,14 +80,15 @@ enum Queries {
         ), explicit AS (
             SELECT * FROM unnest(\(batch.outcomeJobs)::bigint[], \(batch.outcomeTokens)::bigint[],
                                  \(batch.outcomeKinds)::text[], \(batch.outcomeCodes)::integer[],
-                                 \(batch.outcomeReasons)::text[]) AS x (job_id, token_id, kind, code, reason)
+                                 \(batch.outcomeReasons)::text[], \(batch.outcomeApnsIDs)::text[])
+                 AS x (job_id, token_id, kind, code, reason, apns_id)
         ), recorded AS (
-            INSERT INTO push.outcome (campaign_id, token_id, job_id, attempt, kind, code, reason, enqueued_at)
+            INSERT INTO push.outcome (campaign_id, token_id, job_id, attempt, kind, code, reason, enqueued_at, apns_id)
             SELECT o.campaign_id, x.token_id, x.job_id, o.attempt, x.kind::push.outcome_kind,
-                   NULLIF(x.code, \(CompletionBatch.noCode)), NULLIF(x.reason, ''), o.created_at
+                   NULLIF(x.code, \(CompletionBatch.noCode)), NULLIF(x.reason, ''), o.created_at, NULLIF(x.apns_id, '')::uuid
             FROM explicit x JOIN owned o ON o.id = x.job_id
             UNION ALL
-            SELECT f.campaign_id, t.id, f.id, f.attempt, 'accepted', NULL, NULL, f.created_at
+            SELECT f.campaign_id, t.id, f.id, f.attempt, 'accepted', NULL, NULL, f.created_at, NULL
             FROM finished f CROSS JOIN LATERAL unnest(f.token_ids) AS t (id)
             WHERE NOT EXISTS (SELECT 1 FROM explicit x WHERE x.job_id = f.id AND x.token_id = t.id)
             RETURNING 1
@@ -93,9 +96,12 @@ enum Queries {
             UPDATE push.device_token d
             SET status = 'disabled', disabled_at = now(), disabled_reason = u.reason
             FROM unnest(\(batch.disableJobs)::bigint[], \(batch.disableTokens)::bigint[],
-                        \(batch.disableReasons)::text[]) AS u (job_id, token_id, reason)
+                        \(batch.disableReasons)::text[], \(batch.disableInvalidSince)::float8[])
+                 AS u (job_id, token_id, reason, invalid_since)
             JOIN owned o ON o.id = u.job_id
-            WHERE d.id = u.token_id AND d.status = 'active' AND d.last_registered_at <= o.claimed_at
+            WHERE d.id = u.token_id AND d.status = 'active'
+              AND d.last_registered_at <= coalesce(
+                  to_timestamp(NULLIF(u.invalid_since, \(CompletionBatch.noInvalidSince))), o.claimed_at)
             RETURNING d.id
         )
         SELECT coalesce((SELECT array_agg(id) FROM finished), '{}'),
@@ -268,7 +274,7 @@ enum Queries {
         SELECT a.id, a.name, a.topic, a.environment::text, a.transport::text,
                e.gateway_host, e.gateway_port, e.feedback_host, e.feedback_port, a.auth::text,
                a.certificate_path, a.private_key_path, a.passphrase_env, a.passphrase_file, a.ca_file,
-               a.connections_per_worker
+               a.connections_per_worker, a.key_id, a.team_id
         FROM push.app a JOIN push.app_endpoint e ON e.app_id = a.id
         WHERE (\(id?.rawValue)::integer IS NULL OR a.id = \(id?.rawValue))
           AND (\(name)::text IS NULL OR a.name = \(name))

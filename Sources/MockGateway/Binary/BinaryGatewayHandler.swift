@@ -143,14 +143,15 @@ final class BinaryGatewayHandler: ChannelInboundHandler {
 
     private func accept(_ frame: NotificationFrame) {
         acceptedHere += 1
-        tally.accepted += 1
-        if tracksDuplicates || writesLedger {
-            let payloadDigest = frame.payload.fnv1a64()
-            if tracksDuplicates {
-                tally.digests.append((frame.deviceToken.fnv1a64() &* 0x9E37_79B9_7F4A_7C15) ^ payloadDigest)
-            }
-            if writesLedger { writeLedgerLine(frame, payloadDigest: payloadDigest) }
-        }
+        tally.countAccepted(
+            connection: connection,
+            format: frame.format.rawValue,
+            identifier: frame.identifier,
+            deviceToken: frame.deviceToken,
+            payload: frame.payload,
+            writesLedger: writesLedger,
+            tracksDuplicates: tracksDuplicates
+        )
 
         if let limit = faults.shutdownAfter, acceptedHere >= limit {
             tally.shutdownsSent += 1
@@ -168,22 +169,6 @@ final class BinaryGatewayHandler: ChannelInboundHandler {
                 decide(.abruptClose)
             }
         }
-    }
-
-    private func writeLedgerLine(_ frame: NotificationFrame, payloadDigest: UInt64) {
-        let tab = UInt8(ascii: "\t")
-        tally.ledgerLines.writeDecimal(connection)
-        tally.ledgerLines.writeInteger(tab)
-        tally.ledgerLines.writeDecimal(frame.format.rawValue)
-        tally.ledgerLines.writeInteger(tab)
-        tally.ledgerLines.writeDecimal(frame.identifier)
-        tally.ledgerLines.writeInteger(tab)
-        tally.ledgerLines.writeHex(of: frame.deviceToken)
-        tally.ledgerLines.writeInteger(tab)
-        tally.ledgerLines.writeDecimal(frame.payload.readableBytes)
-        tally.ledgerLines.writeInteger(tab)
-        tally.ledgerLines.writeHex(of: payloadDigest)
-        tally.ledgerLines.writeInteger(UInt8(ascii: "\n"))
     }
 
     private func decide(_ ending: Ending) {

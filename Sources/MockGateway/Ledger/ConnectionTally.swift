@@ -10,6 +10,10 @@ struct ConnectionTally {
     var shutdownsSent = 0
     var abruptCloses = 0
     var unparseableCloses = 0
+    /// HTTP/2 rejections by reason; almost always empty.
+    var rejectedReasons: [HTTP2Reason: Int] = [:]
+    var goAwaysSent = 0
+    var streamLimitChanges = 0
     /// Token+payload digests of the accepted notifications, for duplicate counting.
     var digests: [UInt64] = []
     /// Ledger lines of the accepted notifications.
@@ -17,7 +21,7 @@ struct ConnectionTally {
 
     var isEmpty: Bool {
         accepted == 0 && discarded == 0 && rejected.isEmpty && shutdownsSent == 0 && abruptCloses == 0
-            && unparseableCloses == 0
+            && unparseableCloses == 0 && rejectedReasons.isEmpty && goAwaysSent == 0 && streamLimitChanges == 0
     }
 
     mutating func reset() {
@@ -27,7 +31,43 @@ struct ConnectionTally {
         shutdownsSent = 0
         abruptCloses = 0
         unparseableCloses = 0
+        if !rejectedReasons.isEmpty { rejectedReasons.removeAll() }
+        goAwaysSent = 0
+        streamLimitChanges = 0
         digests.removeAll(keepingCapacity: true)
         ledgerLines.clear()
+    }
+
+    /// Counts one accepted notification: its ledger line (when `writesLedger`) and its digest
+    /// for duplicate counting (when `tracksDuplicates`).
+    mutating func countAccepted(
+        connection: UInt64,
+        format: UInt8,
+        identifier: UInt32,
+        deviceToken: ByteBuffer,
+        payload: ByteBuffer,
+        writesLedger: Bool,
+        tracksDuplicates: Bool
+    ) {
+        accepted += 1
+        guard tracksDuplicates || writesLedger else { return }
+        let payloadDigest = payload.fnv1a64()
+        if tracksDuplicates {
+            digests.append((deviceToken.fnv1a64() &* 0x9E37_79B9_7F4A_7C15) ^ payloadDigest)
+        }
+        guard writesLedger else { return }
+        let tab = UInt8(ascii: "\t")
+        ledgerLines.writeDecimal(connection)
+        ledgerLines.writeInteger(tab)
+        ledgerLines.writeDecimal(format)
+        ledgerLines.writeInteger(tab)
+        ledgerLines.writeDecimal(identifier)
+        ledgerLines.writeInteger(tab)
+        ledgerLines.writeHex(of: deviceToken)
+        ledgerLines.writeInteger(tab)
+        ledgerLines.writeDecimal(payload.readableBytes)
+        ledgerLines.writeInteger(tab)
+        ledgerLines.writeHex(of: payloadDigest)
+        ledgerLines.writeInteger(UInt8(ascii: "\n"))
     }
 }

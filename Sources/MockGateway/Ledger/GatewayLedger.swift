@@ -16,8 +16,8 @@ import NIOCore
 /// ```
 ///
 /// - `connection`: the gateway's connection number, from 1 in accept order.
-/// - `format`: command byte, 0, 1 or 2.
-/// - `identifier`: the notification identifier (0 for command 0).
+/// - `format`: command byte, 0, 1 or 2; `GatewayLedger.http2Format` (20) for HTTP/2.
+/// - `identifier`: the notification identifier (0 for command 0); the stream id for HTTP/2.
 /// - `token hex`: the device token in lowercase hex.
 /// - `payload digest`: FNV-1a 64 of the payload bytes, 16 lowercase hex digits.
 ///
@@ -29,6 +29,9 @@ public final class GatewayLedger: Sendable {
         var buffer: ByteBuffer
         var failure: String?
     }
+
+    /// The `format` field of lines for notifications accepted over HTTP/2.
+    public static let http2Format: UInt8 = 20
 
     public let path: String
     private let descriptor: Int32

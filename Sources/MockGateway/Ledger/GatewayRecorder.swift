@@ -110,6 +110,11 @@ final class GatewayRecorder: Sendable {
             for (status, count) in tally.rejected {
                 state.statistics.rejected[BinaryStatus(rawValue: status).name, default: 0] += count
             }
+            for (reason, count) in tally.rejectedReasons {
+                state.statistics.rejected[reason.rawValue, default: 0] += count
+            }
+            state.statistics.goAwaysSent += tally.goAwaysSent
+            state.statistics.streamLimitChanges += tally.streamLimitChanges
             for digest in tally.digests where !state.seenDigests.insert(digest).inserted {
                 state.statistics.duplicates += 1
             }

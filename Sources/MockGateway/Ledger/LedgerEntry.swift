@@ -4,8 +4,9 @@ import Foundation
 /// with what the gateway accepted).
 public struct LedgerEntry: Sendable, Hashable {
     public var connection: UInt64
-    /// Command byte: 0, 1 or 2.
+    /// Command byte: 0, 1 or 2; `GatewayLedger.http2Format` for HTTP/2.
     public var format: UInt8
+    /// The notification identifier; the stream id for HTTP/2.
     public var identifier: UInt32
     /// The device token in lowercase hex.
     public var tokenHex: String

@@ -2,7 +2,8 @@ import Foundation
 import NIOSSL
 
 /// The throwaway certificate set the mock gateway runs with: a CA, a server certificate for
-/// `localhost`/`127.0.0.1`, and an Apple-shaped client certificate signed by the same CA.
+/// `localhost`/`127.0.0.1`, an Apple-shaped client certificate signed by the same CA, and a
+/// provider-token signing key for HTTP/2 token authentication.
 public struct GatewayPKI: Sendable {
     /// What to generate.
     public struct Options: Sendable {
@@ -12,9 +13,12 @@ public struct GatewayPKI: Sendable {
         public var serverValidity: CertificateValidity
         /// RSA-2048 like Apple's provider certificates; P-256 only for comparisons.
         public var clientKey: CertificateAuthority.ClientKeyAlgorithm
+        /// The team id of the token signing key.
+        public var teamID: String
 
         public init(
             topic: String = "com.example.pushworker",
+            teamID: String = "MOCKTEAM01",
             clientValidity: CertificateValidity = .days(365),
             serverValidity: CertificateValidity = .days(825),
             clientKey: CertificateAuthority.ClientKeyAlgorithm = .rsa2048
@@ -23,12 +27,14 @@ public struct GatewayPKI: Sendable {
             self.clientKey = clientKey
             self.clientValidity = clientValidity
             self.serverValidity = serverValidity
+            self.teamID = teamID
         }
     }
 
     public let authority: CertificateAuthority
     public let server: IssuedIdentity
     public let client: IssuedIdentity
+    public let tokenKey: TokenSigningKey
 
     /// Generates a fresh CA and issues the server and client certificates from it.
     public init(options: Options = Options()) throws {
@@ -37,6 +43,7 @@ public struct GatewayPKI: Sendable {
         self.server = try authority.issueServerIdentity(validity: options.serverValidity)
         self.client = try authority.issueClientIdentity(
             topic: options.topic, validity: options.clientValidity, key: options.clientKey)
+        self.tokenKey = TokenSigningKey(teamID: options.teamID)
     }
 
     /// The TLS material the gateway needs: its own certificate and key, and this CA as the only
@@ -50,8 +57,9 @@ public struct GatewayPKI: Sendable {
     }
 
     /// Writes the set into `directory` (created if missing): `ca.pem`, `server.pem`,
-    /// `server-key.pem`, `client.pem`, `client-key.pem` and `client.p12` protected by
-    /// `passphrase`. Key files are written with mode 0600.
+    /// `server-key.pem`, `client.pem`, `client-key.pem`, `client.p12` protected by `passphrase`,
+    /// and the token signing key: `token-key.p8`, `token-key-public.pem`, `token-key-id.txt`,
+    /// `team-id.txt`. Key files are written with mode 0600.
     @discardableResult
     public func write(to directory: String, passphrase: String) throws -> GatewayPKIFiles {
         let files = GatewayPKIFiles(directory: directory)
@@ -63,6 +71,10 @@ public struct GatewayPKI: Sendable {
             try Self.write(Array(client.certificatePEM().utf8), to: files.clientCertificate, secret: false)
             try Self.write(Array(client.privateKeyPEM().utf8), to: files.clientKey, secret: true)
             try Self.write(client.pkcs12(passphrase: passphrase), to: files.clientPKCS12, secret: true)
+            try Self.write(Array(tokenKey.privateKeyPKCS8PEM.utf8), to: files.tokenPrivateKey, secret: true)
+            try Self.write(Array(tokenKey.publicKeyPEM.utf8), to: files.tokenPublicKey, secret: false)
+            try Self.write(Array((tokenKey.keyID + "\n").utf8), to: files.tokenKeyID, secret: false)
+            try Self.write(Array((tokenKey.teamID + "\n").utf8), to: files.teamID, secret: false)
         } catch let error as MockGatewayError {
             throw error
         } catch {
@@ -92,6 +104,13 @@ public struct GatewayPKIFiles: Sendable, Hashable {
     public var clientCertificate: String { directory + "/client.pem" }
     public var clientKey: String { directory + "/client-key.pem" }
     public var clientPKCS12: String { directory + "/client.p12" }
+    /// The token signing key, PKCS#8 PEM (an Apple `.p8` file).
+    public var tokenPrivateKey: String { directory + "/token-key.p8" }
+    public var tokenPublicKey: String { directory + "/token-key-public.pem" }
+    /// The token key's id, one line.
+    public var tokenKeyID: String { directory + "/token-key-id.txt" }
+    /// The team id tokens must name, one line.
+    public var teamID: String { directory + "/team-id.txt" }
 
     public init(directory: String) {
         self.directory = directory

@@ -44,12 +44,22 @@ public struct GatewayServerTLS: Sendable {
     /// Builds the server context. Client certificates are required and checked against
     /// `clientCertificateAuthorities`, without hostname verification (clients have no hostname).
     func makeContext() throws -> NIOSSLContext {
+        try makeContext(clientCertificates: .noHostnameVerification, applicationProtocols: [])
+    }
+
+    /// Builds a server context with the given treatment of client certificates (checked against
+    /// `clientCertificateAuthorities` whenever they are verified) and ALPN protocols.
+    func makeContext(
+        clientCertificates verification: CertificateVerification,
+        applicationProtocols: [String]
+    ) throws -> NIOSSLContext {
         var configuration = TLSConfiguration.makeServerConfigurationWithMTLS(
             certificateChain: certificateChain.map { .certificate($0) },
             privateKey: .privateKey(privateKey),
             trustRoots: .certificates(clientCertificateAuthorities)
         )
-        configuration.certificateVerification = .noHostnameVerification
+        configuration.certificateVerification = verification
+        configuration.applicationProtocols = applicationProtocols
         return try NIOSSLContext(configuration: configuration)
     }
 }

@@ -2,8 +2,9 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 
-/// An in-process stand-in for APNs' binary gateway (port 2195) and feedback service (2196),
-/// over mutual TLS, with fault injection, counters and a ledger of what it accepted.
+/// An in-process stand-in for APNs' binary gateway (port 2195), feedback service (2196) and,
+/// when configured, HTTP/2 provider API, over TLS (mutual for the binary services), with fault
+/// injection, counters and a ledger of what it accepted.
 ///
 /// ```swift
 /// let pki = try GatewayPKI()
@@ -16,27 +17,33 @@ public final class MockGateway: Sendable {
     public let gatewayPort: Int
     /// The port the feedback service is bound to, if it runs.
     public let feedbackPort: Int?
+    /// The port the HTTP/2 provider API is bound to, if it runs.
+    public let http2Port: Int?
     public let configuration: MockGatewayConfiguration
 
     private let gatewayChannel: any Channel
     private let feedbackChannel: (any Channel)?
+    private let http2Channel: (any Channel)?
     private let recorder: GatewayRecorder
 
     private init(
         configuration: MockGatewayConfiguration,
         gatewayChannel: any Channel,
         feedbackChannel: (any Channel)?,
+        http2Channel: (any Channel)?,
         recorder: GatewayRecorder
     ) {
         self.configuration = configuration
         self.gatewayChannel = gatewayChannel
         self.feedbackChannel = feedbackChannel
+        self.http2Channel = http2Channel
         self.recorder = recorder
         self.gatewayPort = gatewayChannel.localAddress?.port ?? configuration.gatewayPort
         self.feedbackPort = feedbackChannel.map { $0.localAddress?.port ?? 0 }
+        self.http2Port = http2Channel.map { $0.localAddress?.port ?? 0 }
     }
 
-    /// Binds both services and returns once they accept connections.
+    /// Binds every configured service and returns once they accept connections.
     public static func start(
         _ configuration: MockGatewayConfiguration,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
@@ -78,10 +85,21 @@ public final class MockGateway: Sendable {
                 throw error
             }
         }
+        var http2Channel: (any Channel)?
+        if let http2 = configuration.http2 {
+            do {
+                http2Channel = try await bindHTTP2(http2, configuration: configuration, recorder: recorder, group: group)
+            } catch {
+                try? await gatewayChannel.close()
+                if let feedbackChannel { try? await feedbackChannel.close() }
+                throw error
+            }
+        }
         return MockGateway(
             configuration: configuration,
             gatewayChannel: gatewayChannel,
             feedbackChannel: feedbackChannel,
+            http2Channel: http2Channel,
             recorder: recorder
         )
     }
@@ -129,6 +147,7 @@ public final class MockGateway: Sendable {
     public func stop() async throws {
         try? await gatewayChannel.close()
         if let feedbackChannel { try? await feedbackChannel.close() }
+        if let http2Channel { try? await http2Channel.close() }
         for channel in recorder.openChannels {
             try? await channel.close()
         }

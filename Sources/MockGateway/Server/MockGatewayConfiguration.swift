@@ -2,7 +2,7 @@ import NIOCore
 
 /// Everything the mock gateway needs to start.
 public struct MockGatewayConfiguration: Sendable {
-    /// Address both services listen on.
+    /// Address every service listens on.
     public var host: String
     /// Port of the binary gateway (APNs used 2195); 0 picks a free port.
     public var gatewayPort: Int
@@ -12,6 +12,9 @@ public struct MockGatewayConfiguration: Sendable {
     public var rules: FrameRules
     public var faults: FaultPlan
     public var feedback: FeedbackPlan
+    /// The HTTP/2 provider API on its own port; `nil` runs none. It shares the TLS identity,
+    /// ledger, counters, seed, invalid-token list and connection limit with the binary gateway.
+    public var http2: HTTP2GatewayConfiguration?
     /// File that receives one line per accepted notification (see `GatewayLedger`); `nil` keeps
     /// only the counters.
     public var ledgerPath: String?
@@ -30,6 +33,7 @@ public struct MockGatewayConfiguration: Sendable {
         rules: FrameRules = FrameRules(),
         faults: FaultPlan = FaultPlan(),
         feedback: FeedbackPlan = FeedbackPlan(),
+        http2: HTTP2GatewayConfiguration? = nil,
         ledgerPath: String? = nil,
         lingerAfterError: TimeAmount = .seconds(2),
         tracksDuplicates: Bool = true
@@ -41,6 +45,7 @@ public struct MockGatewayConfiguration: Sendable {
         self.rules = rules
         self.faults = faults
         self.feedback = feedback
+        self.http2 = http2
         self.ledgerPath = ledgerPath
         self.lingerAfterError = lingerAfterError
         self.tracksDuplicates = tracksDuplicates

@@ -6,8 +6,8 @@ import NIOConcurrencyHelpers
 import NIOCore
 import PushCore
 
-/// Sends the claimed jobs of one app through its gateway pool and turns the pool's outcomes into
-/// job reports for the ``OutcomeWriter``.
+/// Sends the claimed jobs of one app through its gateway pool (binary or HTTP/2, behind
+/// ``NotificationTransport``) and turns the pool's outcomes into job reports for the ``OutcomeWriter``.
 ///
 /// The bookkeeping is ``InFlightJobs`` (pure) behind a lock; this type only moves data between
 /// the queue side and the pool. ``runOutcomes()`` must run (one task) for jobs to finish.
@@ -23,7 +23,7 @@ final class AppSender: Sendable {
     }
 
     let app: AppRecord
-    private let pool: GatewayPool
+    private let transport: any NotificationTransport
     private let writer: OutcomeWriter
     private let campaigns: CampaignCache
     private let instruments: WorkerInstruments
@@ -31,10 +31,10 @@ final class AppSender: Sendable {
     private let logger: Logger
     private let jobs = NIOLockedValueBox(InFlightJobs())
 
-    init(app: AppRecord, pool: GatewayPool, writer: OutcomeWriter, campaigns: CampaignCache,
+    init(app: AppRecord, transport: any NotificationTransport, writer: OutcomeWriter, campaigns: CampaignCache,
          instruments: WorkerInstruments, events: Events, logger: Logger) {
         self.app = app
-        self.pool = pool
+        self.transport = transport
         self.writer = writer
         self.campaigns = campaigns
         self.instruments = instruments
@@ -43,12 +43,12 @@ final class AppSender: Sendable {
     }
 
     func start() {
-        pool.start()
+        transport.start()
     }
 
     /// The pool's counters now.
     func poolStatistics() async -> GatewayPoolStatistics {
-        await pool.statistics()
+        await transport.statistics()
     }
 
     /// Tokens handed to the pool and not yet settled.
@@ -63,8 +63,8 @@ final class AppSender: Sendable {
             await finish([report])
             return
         }
-        let content: NotificationContent
-        switch await campaigns.content(of: job.campaignID) {
+        let content: TransportContent
+        switch await campaigns.content(of: job.campaignID, for: app) {
         case .ready(let loaded):
             content = loaded
         case .unusable(let reason):
@@ -92,12 +92,10 @@ final class AppSender: Sendable {
             await finish([finished])
             return
         }
-        let notifications = tokens.map {
-            GatewayNotification(tag: InFlightJobs.tag(slot: slot, index: $0.index), deviceToken: $0.token, content: content)
-        }
+        let tagged = tokens.map { (tag: InFlightJobs.tag(slot: slot, index: $0.index), token: $0.token) }
         do {
-            try await pool.submit(notifications)
-            instruments.notificationsSubmitted(notifications.count)
+            try await transport.submit(tagged, content: content)
+            instruments.notificationsSubmitted(tagged.count)
         } catch {
             let withdrawn = jobs.withLockedValue { $0.withdraw(slot: slot) }
             if let failure = error as? GatewayFailure, failure.isFatal {
@@ -111,7 +109,7 @@ final class AppSender: Sendable {
 
     /// Consumes the pool's outcomes until the pool is drained; returns when its sequence ends.
     func runOutcomes() async {
-        for await batch in pool.outcomes {
+        await transport.runOutcomes { batch in
             let settlement = jobs.withLockedValue { $0.settle(batch) }
             instruments.record(settlement.tally)
             if settlement.tally.unknown > 0 {
@@ -128,7 +126,7 @@ final class AppSender: Sendable {
 
     /// Sends what the pool holds, proves what is on the wire, and closes the connections.
     func drain() async {
-        await pool.drain()
+        await transport.drain()
     }
 
     /// Releases every token still unsettled (the drain deadline passed) and hands the reports to

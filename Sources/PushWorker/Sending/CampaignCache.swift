@@ -2,13 +2,13 @@ import APNSBinary
 import JobQueue
 import Logging
 
-/// The binary content of each campaign this worker sends, loaded once from `push.campaign`
+/// The content of each campaign this worker sends, in its app's transport, loaded once from `push.campaign`
 /// (campaign parameters never change after creation). Bounded: past ``capacity`` campaigns the
 /// cache starts over, which costs one query per campaign.
 actor CampaignCache {
     /// What a sender can do with a campaign.
     enum Lookup: Sendable {
-        case ready(NotificationContent)
+        case ready(TransportContent)
         /// The campaign can never be sent as stored; record the reason as each token's failure.
         case unusable(reason: String)
         /// The database could not be asked; hand the job back.
@@ -24,7 +24,8 @@ actor CampaignCache {
         self.queue = queue
     }
 
-    func content(of campaign: CampaignID) async -> Lookup {
+    /// The campaign's content for `app` (a campaign belongs to one app, so one transport).
+    func content(of campaign: CampaignID, for app: AppRecord) async -> Lookup {
         if let known = contents[campaign] {
             return known
         }
@@ -33,7 +34,11 @@ actor CampaignCache {
             guard let record = try await queue.campaign(campaign) else {
                 return .unusable(reason: "campaign \(campaign.rawValue) does not exist")
             }
-            switch CampaignContent.binaryContent(of: record) {
+            let content: Result<TransportContent, CampaignContent.ContentError> =
+                app.transport == "http2"
+                ? CampaignContent.http2Content(of: record, topic: app.topic).map(TransportContent.http2)
+                : CampaignContent.binaryContent(of: record).map(TransportContent.binary)
+            switch content {
             case .success(let content): lookup = .ready(content)
             case .failure(let error): lookup = .unusable(reason: error.reason)
             }

@@ -17,7 +17,8 @@ struct InFlightJobs: Sendable {
     /// Counts of one settlement, for metrics and logs.
     struct Tally: Sendable, Equatable {
         var accepted = 0
-        var rejected: [BinaryStatus: Int] = [:]
+        /// Refusals by the gateway's status and reason, whether retried or final.
+        var rejected: [RejectionLabel: Int] = [:]
         var retried = 0
         var released = 0
         /// Outcomes whose tag named no outstanding token (never expected; counted, not trusted).
@@ -63,8 +64,13 @@ struct InFlightJobs: Sendable {
         return (slot, nil)
     }
 
-    /// Records outcomes from the pool; returns the jobs whose every token has settled.
+    /// Records outcomes from a binary pool; returns the jobs whose every token has settled.
     mutating func settle(_ outcomes: [GatewayOutcome]) -> Settlement {
+        settle(outcomes.map(SettledToken.init))
+    }
+
+    /// Records settled tokens (of either transport); returns the jobs whose every token has settled.
+    mutating func settle(_ outcomes: [SettledToken]) -> Settlement {
         var settlement = Settlement()
         var touched: Set<UInt32> = []
         for outcome in outcomes {
@@ -78,12 +84,15 @@ struct InFlightJobs: Sendable {
                 settlement.tally.unknown += 1
                 continue
             }
-            let decision = OutcomeMapping.decide(outcome.result)
+            let decision = outcome.decision
             entries[slot]!.report.record(decision.outcome, forRecipientAt: index)
+            if let apnsID = outcome.apnsID {
+                entries[slot]!.report.recordApnsID(apnsID, forRecipientAt: index)
+            }
             entries[slot]!.outstanding -= 1
             outstandingCount -= 1
             touched.insert(slot)
-            settlement.tally.count(decision.outcome, result: outcome.result)
+            settlement.tally.count(decision.outcome, rejection: outcome.rejection)
             if settlement.appFailure == nil, let failure = decision.appFailure {
                 settlement.appFailure = failure
             }
@@ -113,11 +122,11 @@ struct InFlightJobs: Sendable {
 }
 
 extension InFlightJobs.Tally {
-    /// Counts one settled token: rejections by the gateway's status (whether they are retried
-    /// or final), and what was recorded.
-    mutating func count(_ outcome: TokenOutcome, result: GatewayOutcome.Result) {
-        if case .rejected(let status) = result {
-            rejected[status, default: 0] += 1
+    /// Counts one settled token: refusals by the gateway's status and reason (whether they are
+    /// retried or final), and what was recorded.
+    mutating func count(_ outcome: TokenOutcome, rejection: RejectionLabel?) {
+        if let rejection {
+            rejected[rejection, default: 0] += 1
         }
         switch outcome {
         case .accepted: accepted += 1

@@ -31,9 +31,9 @@ struct WorkerInstruments: Sendable {
         if tally.accepted > 0 { accepted.increment(by: tally.accepted) }
         if tally.retried > 0 { retries.increment(by: tally.retried) }
         if tally.released > 0 { released.increment(by: tally.released) }
-        for (status, count) in tally.rejected {
+        for (rejection, count) in tally.rejected {
             Counter(label: WorkerMetrics.notificationsRejected,
-                    dimensions: [(WorkerMetrics.Label.status, "\(status.rawValue)"), (WorkerMetrics.Label.reason, status.name)])
+                    dimensions: [(WorkerMetrics.Label.status, rejection.status), (WorkerMetrics.Label.reason, rejection.reason)])
                 .increment(by: count)
         }
     }

@@ -1,4 +1,5 @@
 import APNSBinary
+import APNSHTTP2
 import JobQueue
 import Logging
 import NIOConcurrencyHelpers
@@ -88,40 +89,55 @@ final class SenderRegistry: Sendable {
                            metadata: ["app": "\(app.rawValue)", "error": "\(PostgresErrorText.message(of: error))"])
             return nil
         }
-        guard record.transport == "binary" else {
-            await block(app, name: record.name, message: "transport \(record.transport) is not supported by this worker (binary only)")
-            return nil
-        }
-        let context: NIOSSLContext
+        let transport: any NotificationTransport
         do {
-            context = try AppCredentials.clientTLS(for: record, environment: settings.environment, logger: logger)
+            transport = try makeTransport(for: record)
         } catch {
             await block(app, name: record.name, message: "\(error)")
             return nil
         }
-        let sender = makeSender(for: record, context: context)
+        let sender = makeSender(for: record, transport: transport)
         sender.start()
         let consumer = Task { await sender.runOutcomes() }
         state.withLockedValue { $0.senders[app] = Entry(sender: sender, consumer: consumer) }
         try? await queue.recordCredentialError(app: app, message: nil)
         logger.info("sending for app", metadata: [
-            "app": "\(record.name)", "gateway": "\(record.gatewayHost):\(record.gatewayPort)",
+            "app": "\(record.name)", "transport": "\(transport.name)", "gateway": "\(record.gatewayHost):\(record.gatewayPort)",
             "connections": "\(settings.connectionsPerApp ?? record.connectionsPerWorker)",
         ])
         return sender
     }
 
-    private func makeSender(for app: AppRecord, context: NIOSSLContext) -> AppSender {
-        let configuration = GatewayPool.Configuration(
-            host: app.gatewayHost, port: app.gatewayPort,
-            connectionCount: settings.connectionsPerApp ?? app.connectionsPerWorker,
-            windowCapacity: settings.windowCapacity)
-        let pool = GatewayPool(configuration: configuration, tlsContext: context, group: eventLoops)
+    /// The app's pool behind the transport its row names: the binary protocol or HTTP/2 (with
+    /// certificate or token authentication). Loads and checks the credentials.
+    ///
+    /// - Throws: ``AppCredentialError`` (or a plain message) naming what is wrong with the app.
+    private func makeTransport(for app: AppRecord) throws -> any NotificationTransport {
+        let connections = settings.connectionsPerApp ?? app.connectionsPerWorker
+        switch app.transport {
+        case "binary":
+            let context = try AppCredentials.clientTLS(for: app, environment: settings.environment, logger: logger)
+            let configuration = GatewayPool.Configuration(
+                host: app.gatewayHost, port: app.gatewayPort, connectionCount: connections,
+                windowCapacity: settings.windowCapacity)
+            return BinaryTransport(pool: GatewayPool(configuration: configuration, tlsContext: context, group: eventLoops))
+        case "http2":
+            let (context, authentication) = try AppCredentials.http2Connection(
+                for: app, environment: settings.environment, logger: logger)
+            let configuration = HTTP2Pool.Configuration(host: app.gatewayHost, port: app.gatewayPort, connectionCount: connections)
+            return HTTP2Transport(pool: HTTP2Pool(
+                configuration: configuration, tlsContext: context, authentication: authentication, eventLoop: eventLoops.next()))
+        default:
+            throw AppCredentialError(app: app.name, message: "transport \(app.transport) is not supported by this worker")
+        }
+    }
+
+    private func makeSender(for app: AppRecord, transport: any NotificationTransport) -> AppSender {
         let budget = self.budget
         let events = AppSender.Events(
             jobsDropped: { budget.give($0) },
             appFailed: { [weak self] failure in self?.appFailed(app.id, name: app.name, failure: failure) })
-        return AppSender(app: app, pool: pool, writer: writer, campaigns: campaigns, instruments: instruments,
+        return AppSender(app: app, transport: transport, writer: writer, campaigns: campaigns, instruments: instruments,
                          events: events, logger: logger)
     }
 

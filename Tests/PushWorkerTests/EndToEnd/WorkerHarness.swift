@@ -21,9 +21,11 @@ struct WorkerHarness {
     let ledgerPath: String
     var logger = Logger.quiet
 
-    /// Runs `body` with a fresh database and a gateway running `faults`; tears both down.
+    /// Runs `body` with a fresh database and a gateway running `faults` (and the HTTP/2 provider
+    /// API when `http2` is given); tears both down.
     static func with<Result: Sendable>(
         faults: FaultPlan = FaultPlan(),
+        http2: HTTP2GatewayConfiguration? = nil,
         _ body: (WorkerHarness) async throws -> Result
     ) async throws -> Result {
         let pki = try sharedPKI.get()
@@ -31,7 +33,7 @@ struct WorkerHarness {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let ledgerPath = directory + "/ledger.tsv"
         let gateway = try await MockGateway.start(
-            MockGatewayConfiguration(tls: try pki.serverTLS(), faults: faults, ledgerPath: ledgerPath))
+            MockGatewayConfiguration(tls: try pki.serverTLS(), faults: faults, http2: http2, ledgerPath: ledgerPath))
         do {
             let result = try await TestDatabase.withMigrated { client, url in
                 try await body(WorkerHarness(client: client, url: url, pki: pki, gateway: gateway, ledgerPath: ledgerPath))

@@ -41,7 +41,7 @@ struct InFlightJobsTests {
             .accepted, .rejected(code: 8, reason: BinaryStatus.invalidToken.name, disableToken: "invalid_token (status 8)"),
             .accepted,
         ])
-        #expect(settlement.tally.accepted == 0 && settlement.tally.rejected == [.invalidToken: 1])
+        #expect(settlement.tally.accepted == 0 && settlement.tally.rejected == [RejectionLabel(.invalidToken): 1])
         #expect(jobs.outstandingCount == 0 && jobs.jobCount == 0)
     }
 

@@ -1,0 +1,193 @@
+/// The decisions of one HTTP/2 connection to APNs as a pure value: how many streams may be open
+/// now, when to stop opening them, when to close, when to send a keep-alive PING, and whether a
+/// stream that ended without an answer was processed by APNs. No NIO, no clock: timers are events.
+///
+/// - The stream limit is the server's live `SETTINGS_MAX_CONCURRENT_STREAMS` (capped by our
+///   own ``Configuration/maximumStreams``). APNs changes it at any time — down to 1 after a
+///   rejection, up again later — and a request is only started while ``room`` is positive, so the
+///   limit is never exceeded. Until the first SETTINGS frame, ``Configuration/initialStreamLimit``
+///   applies (APNs allows one stream on a token connection until a request succeeds).
+/// - GOAWAY: no stream is opened any more; streams up to its last-stream-id finish; those above
+///   it were not processed (``StreamEnd/notProcessed``) and go to another connection; the
+///   connection closes once nothing is open.
+/// - PING: a timer fires every ``Configuration/pingInterval``; an interval without stream activity
+///   (no stream opened or ended) sends a PING, and an interval that ends with that PING unanswered
+///   closes the connection. So an idle connection is kept alive, and one whose open streams go
+///   unanswered for two intervals while the server does not answer PING either is closed, which
+///   settles those streams: this is the deadline of every request.
+public struct HTTP2ConnectionStateMachine: Sendable, Hashable {
+    public struct Configuration: Sendable, Hashable {
+        /// Streams allowed before the server's first SETTINGS frame.
+        public var initialStreamLimit: Int
+        /// Our own cap on concurrent streams per connection (bounds memory).
+        public var maximumStreams: Int
+
+        public init(initialStreamLimit: Int = 1, maximumStreams: Int = 1_000) {
+            precondition(initialStreamLimit >= 1 && maximumStreams >= 1)
+            self.initialStreamLimit = initialStreamLimit
+            self.maximumStreams = maximumStreams
+        }
+    }
+
+    public enum Phase: Sendable, Hashable {
+        /// TCP and TLS (ALPN h2) not done yet.
+        case connecting
+        /// Streams may be opened.
+        case active
+        /// The server sent GOAWAY: no new streams; open ones with ids up to `lastStreamID` finish.
+        case goingAway(lastStreamID: Int)
+        /// We are closing: no new streams; close once the open ones finish.
+        case draining
+        /// Closed (or asked to close).
+        case closed
+    }
+
+    public enum Action: Sendable, Hashable {
+        /// Nothing to do.
+        case none
+        /// ``room`` may have grown: offer the connection more work.
+        case offerWork
+        /// Close the connection (nothing is open, or it is dead).
+        case close
+        /// Send a PING.
+        case sendPing
+    }
+
+    /// How a stream ended without a response.
+    public enum StreamEnd: Sendable, Hashable {
+        /// APNs never processed it (refused, or above a GOAWAY's last-stream-id): send it again
+        /// elsewhere; it cannot have been delivered.
+        case notProcessed
+        /// Reset or lost after APNs may have processed it: it may or may not have been delivered.
+        case lost
+    }
+
+    public let configuration: Configuration
+    public private(set) var phase: Phase = .connecting
+    /// The live limit (server setting, capped).
+    public private(set) var streamLimit: Int
+    public private(set) var openStreams = 0
+    /// Whether any request on this connection got an answer (the connection proved itself).
+    public private(set) var answered = false
+    private var activeSinceLastTimer = false
+    private var pingOutstanding = false
+
+    public init(configuration: Configuration = .init()) {
+        self.configuration = configuration
+        self.streamLimit = min(configuration.initialStreamLimit, configuration.maximumStreams)
+    }
+
+    /// How many streams may be opened now.
+    public var room: Int {
+        phase == .active ? max(0, streamLimit - openStreams) : 0
+    }
+
+    // MARK: Events
+
+    /// TLS completed and the HTTP/2 preface was sent.
+    public mutating func connected() -> Action {
+        guard phase == .connecting else { return .none }
+        phase = .active
+        return .offerWork
+    }
+
+    /// A SETTINGS frame arrived; `maxConcurrentStreams` is `nil` when it did not carry that setting.
+    public mutating func settingsReceived(maxConcurrentStreams: Int?) -> Action {
+        guard let maxConcurrentStreams else { return .none }
+        let previous = streamLimit
+        streamLimit = min(max(maxConcurrentStreams, 0), configuration.maximumStreams)
+        return streamLimit > previous && room > 0 ? .offerWork : .none
+    }
+
+    /// A request was started on a new stream. Only call while ``room`` is positive.
+    public mutating func streamOpened() {
+        precondition(room > 0, "a stream was opened without room (limit \(streamLimit), open \(openStreams), \(phase))")
+        openStreams += 1
+        activeSinceLastTimer = true
+    }
+
+    /// A stream got its complete response.
+    public mutating func responseReceived() -> Action {
+        answered = true
+        return streamClosed()
+    }
+
+    /// A stream ended without a response: was it processed? (`streamID` is `nil` when the stream
+    /// never got an id, i.e. nothing reached the server.)
+    public mutating func streamFailed(streamID: Int?, refused: Bool) -> (StreamEnd, Action) {
+        let end: StreamEnd
+        if refused || streamID == nil {
+            end = .notProcessed
+        } else if case .goingAway(let last) = phase, let streamID, streamID > last {
+            end = .notProcessed
+        } else {
+            end = .lost
+        }
+        return (end, streamClosed())
+    }
+
+    /// The server sent GOAWAY.
+    public mutating func goAwayReceived(lastStreamID: Int) -> Action {
+        switch phase {
+        case .closed:
+            return .none
+        case .goingAway(let earlier):
+            phase = .goingAway(lastStreamID: min(earlier, lastStreamID))
+        default:
+            phase = .goingAway(lastStreamID: lastStreamID)
+        }
+        return openStreams == 0 ? close() : .none
+    }
+
+    /// The pool wants this connection closed once its streams finish.
+    public mutating func drainRequested() -> Action {
+        switch phase {
+        case .connecting, .active:
+            phase = .draining
+            return openStreams == 0 ? close() : .none
+        case .goingAway, .draining, .closed:
+            return .none
+        }
+    }
+
+    /// The keep-alive timer fired.
+    public mutating func pingTimerFired() -> Action {
+        guard phase != .closed, phase != .connecting else { return .none }
+        defer { activeSinceLastTimer = false }
+        if pingOutstanding { return close() }
+        guard !activeSinceLastTimer else { return .none }
+        pingOutstanding = true
+        return .sendPing
+    }
+
+    /// The server acknowledged our PING.
+    public mutating func pingAcknowledged() {
+        pingOutstanding = false
+    }
+
+    /// The channel closed (for any reason).
+    public mutating func channelClosed() {
+        phase = .closed
+    }
+
+    // MARK: Helpers
+
+    private mutating func streamClosed() -> Action {
+        precondition(openStreams > 0, "a stream closed that was never opened")
+        openStreams -= 1
+        activeSinceLastTimer = true
+        switch phase {
+        case .goingAway, .draining:
+            return openStreams == 0 ? close() : .none
+        case .active:
+            return .offerWork
+        case .connecting, .closed:
+            return .none
+        }
+    }
+
+    private mutating func close() -> Action {
+        phase = .closed
+        return .close
+    }
+}
