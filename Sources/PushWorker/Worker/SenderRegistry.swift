@@ -132,7 +132,7 @@ final class SenderRegistry: Sendable {
         let configuration = GatewayPool.Configuration(
             host: app.gatewayHost, port: app.gatewayPort,
             connectionCount: settings.connectionsPerApp ?? app.connectionsPerWorker,
-            windowCapacity: settings.windowCapacity)
+            windowCapacity: settings.windowCapacity, backoff: settings.gatewayReconnectBackoff)
         let pool = GatewayPool(configuration: configuration, tlsContext: context, group: eventLoops)
         let budget = self.budget
         let events = AppSender.Events(

@@ -1,3 +1,4 @@
+import APNSBinary
 import Foundation
 
 /// How a worker claims and sends; `pushworker run` fills it from flags and the environment.
@@ -22,6 +23,10 @@ public struct WorkerSettings: Sendable {
     /// with its own back-off meanwhile.
     public var gatewayPause: Duration = .seconds(1)
     public var maximumGatewayPause: Duration = .seconds(8)
+    /// How each app's pool spaces its reconnect attempts while the gateway refuses or drops them.
+    /// The cap bounds how long sending waits after a gateway comes back (the pool's own default
+    /// cap is 30 s).
+    public var gatewayReconnectBackoff = BackoffPolicy(maximum: .seconds(10))
     /// Pause after a failed claim (the database is away), doubling up to ``maximumClaimBackoff``.
     public var claimBackoff: Duration = .milliseconds(250)
     public var maximumClaimBackoff: Duration = .seconds(10)
