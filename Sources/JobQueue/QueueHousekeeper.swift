@@ -6,8 +6,8 @@ import ServiceLifecycle
 /// (any worker's) and sweeps waiting jobs of expired or cancelled campaigns.
 ///
 /// After the database did not answer for more than two rounds (a restart, an outage), rescues
-/// wait `rescueHoldAfterOutage` so that live workers extend their lapsed leases first
-/// (``RescueGate``).
+/// wait `rescueHoldAfterOutage` plus half the absence, so that live workers reconnect and extend
+/// their lapsed leases first (``RescueGate``).
 ///
 /// A failed round is logged and retried next round; it never stops the worker. Keep `interval`
 /// well below the queue's lease duration (a third or less), or leases lapse while sending.
@@ -20,9 +20,10 @@ public struct QueueHousekeeper: Service {
         public var version: String
         /// Most jobs one rescue or sweep statement handles; the rest wait for the next round.
         public var batchLimit = 1000
-        /// How long rescues wait once the database answers again after it was away for more than
-        /// two rounds; at least two of the longest housekeeping interval of any worker (5 s for
-        /// `pushworker run`), so that every live worker has extended its leases by then.
+        /// How long rescues wait (plus half the absence) once the database answers again after it
+        /// was away for more than two rounds; at least two of the longest housekeeping interval
+        /// of any worker (5 s for `pushworker run`), so that every live worker has extended its
+        /// leases by then. Zero turns the hold off.
         public var rescueHoldAfterOutage: Duration = .seconds(12)
 
         public init(host: String, pid: Int32, version: String) {

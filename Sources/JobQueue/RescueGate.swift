@@ -5,8 +5,9 @@
 /// worker's leases may have lapsed while it could not extend them, though it is alive and still
 /// sending. Whichever worker's housekeeping reached the database first would rescue the others'
 /// live jobs, and the next claimer would send every token of them again. So when the database
-/// did not answer this worker for longer than two rounds, it holds its rescues for a while after
-/// it answers again: long enough for every live worker's housekeeping to extend its leases.
+/// did not answer this worker for longer than two rounds, it holds its rescues after it answers
+/// again for `hold` plus half the absence: long enough for every live worker to reconnect and
+/// extend its leases.
 /// A worker that itself was away (frozen, or starved of CPU) holds off the same way. Jobs of
 /// workers that really died are rescued once the hold ends.
 struct RescueGate: Sendable {
@@ -34,9 +35,15 @@ struct RescueGate: Sendable {
     /// the round may rescue.
     mutating func databaseAnswered(at now: Instant) -> Decision {
         var starting: Duration?
-        if let lastAnswer, lastAnswer.duration(to: now) > interval * 2 + .seconds(1), hold > .zero {
-            holdUntil = now + hold
-            starting = hold
+        if let lastAnswer, hold > .zero {
+            let absence = lastAnswer.duration(to: now)
+            if absence > interval * 2 + .seconds(1) {
+                // Other workers' connection pools back off while the database is away (by about a
+                // quarter of the time it has been away, in PostgresNIO), so they may come back
+                // well after this one: the longer the absence, the longer the hold.
+                starting = hold + absence / 2
+                holdUntil = now + starting!
+            }
         }
         lastAnswer = now
         if let holdUntil, now < holdUntil { return .hold(starting: starting) }

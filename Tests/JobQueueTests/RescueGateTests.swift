@@ -19,12 +19,12 @@ struct RescueGateTests {
         var gate = RescueGate(interval: .seconds(1), hold: .seconds(12))
         #expect(gate.databaseAnswered(at: start) == .rescue)
         #expect(gate.databaseAnswered(at: start + .seconds(1)) == .rescue)
-        // The database was away for 20 s: the next answer starts a hold.
-        #expect(gate.databaseAnswered(at: start + .seconds(21)) == .hold(starting: .seconds(12)))
+        // The database was away for 20 s: the next answer starts a hold of 12 s + 10 s.
+        #expect(gate.databaseAnswered(at: start + .seconds(21)) == .hold(starting: .seconds(22)))
         #expect(gate.databaseAnswered(at: start + .seconds(22)) == .hold(starting: nil))
-        #expect(gate.databaseAnswered(at: start + .seconds(32)) == .hold(starting: nil))
-        #expect(gate.databaseAnswered(at: start + .seconds(33)) == .rescue)
-        #expect(gate.databaseAnswered(at: start + .seconds(34)) == .rescue)
+        #expect(gate.databaseAnswered(at: start + .seconds(42)) == .hold(starting: nil))
+        #expect(gate.databaseAnswered(at: start + .seconds(43)) == .rescue)
+        #expect(gate.databaseAnswered(at: start + .seconds(44)) == .rescue)
     }
 
     @Test("a slow round within two intervals and a second is no absence")
@@ -32,7 +32,7 @@ struct RescueGateTests {
         var gate = RescueGate(interval: .seconds(5), hold: .seconds(12))
         #expect(gate.databaseAnswered(at: start) == .rescue)
         #expect(gate.databaseAnswered(at: start + .seconds(11)) == .rescue)
-        #expect(gate.databaseAnswered(at: start + .seconds(22) + .milliseconds(1)) == .hold(starting: .seconds(12)))
+        #expect(gate.databaseAnswered(at: start + .seconds(22) + .milliseconds(2)) == .hold(starting: .seconds(17) + .milliseconds(501)))
     }
 
     @Test("a zero hold never holds")
