@@ -53,9 +53,9 @@ public struct QueueHousekeeper: Service {
     public func run() async throws {
         let queue = self.queue
         let configuration = self.configuration
-        var gate = RescueGate(interval: configuration.interval, hold: configuration.rescueHoldAfterOutage)
         do {
             try await cancelWhenGracefulShutdown {
+                var gate = RescueGate(interval: configuration.interval, hold: configuration.rescueHoldAfterOutage)
                 while !Task.isCancelled {
                     do {
                         _ = try await Self.round(queue: queue, configuration: configuration, gate: &gate)

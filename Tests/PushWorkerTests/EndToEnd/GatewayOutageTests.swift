@@ -27,30 +27,42 @@ struct GatewayOutageTests {
             settings.gatewayPause = .milliseconds(100)
             settings.maximumGatewayPause = .milliseconds(400)
             settings.gatewayReconnectBackoff = BackoffPolicy(initial: .milliseconds(20), maximum: .milliseconds(300))
-            let worker = Task { [settings] in try await harness.runUntilIdle(settings: settings) }
+            let group = harness.workerGroup(id: "patient", settings: settings)
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
 
-            // The worker has tried every job (a claim sets claimed_at; handing back keeps it).
-            let triedAll = try await eventually(within: .seconds(30)) {
-                try await harness.scalar(
-                    "SELECT count(*) FILTER (WHERE claimed_at IS NULL) = 0 FROM push.job WHERE campaign_id = \(campaign)",
-                    as: Bool.self)
+                // The worker has tried every job (a claim sets claimed_at; handing back keeps it).
+                let triedAll = try await eventually(within: .seconds(30)) {
+                    try await harness.scalar(
+                        "SELECT count(*) FILTER (WHERE claimed_at IS NULL) = 0 FROM push.job WHERE campaign_id = \(campaign)",
+                        as: Bool.self)
+                }
+                #expect(triedAll, "the worker never claimed every job")
+                // The outage itself: the harness's retry policy (50 ms doubling to 200 ms) would
+                // use up all five attempts of every job in about a second; the gateway stays
+                // away for 3 s more.
+                try await Task.sleep(for: .seconds(3))
+                let recordedWhileDown = try await harness.scalar(
+                    "SELECT count(*) FROM push.outcome WHERE campaign_id = \(campaign)", as: Int64.self)
+                #expect(recordedWhileDown == 0, "nothing may be recorded while the gateway is unreachable")
+                let attemptsWhileDown = try await harness.scalar(
+                    """
+                    SELECT coalesce(max(attempt), 0)::bigint FROM push.job
+                    WHERE campaign_id = \(campaign) AND state = 'available'
+                    """, as: Int64.self)
+                #expect(attemptsWhileDown == 0, "a job handed back because the gateway is unreachable keeps its attempts")
+
+                let revived: MockGateway
+                do {
+                    revived = try await MockGateway.start(MockGatewayConfiguration(
+                        gatewayPort: port, tls: try harness.pki.serverTLS(), ledgerPath: harness.ledgerPath))
+                } catch {
+                    await group.triggerGracefulShutdown()
+                    throw error
+                }
+                try await tasks.waitForAll()
+                try await revived.stop()
             }
-            #expect(triedAll, "the worker never claimed every job")
-            // The outage itself: the harness's retry policy (50 ms doubling to 200 ms) would use
-            // up all five attempts of every job in about a second; the gateway stays away for 3 s.
-            try await Task.sleep(for: .seconds(3))
-            let recordedWhileDown = try await harness.scalar(
-                "SELECT count(*) FROM push.outcome WHERE campaign_id = \(campaign)", as: Int64.self)
-            #expect(recordedWhileDown == 0, "nothing may be recorded while the gateway is unreachable")
-            let attemptsWhileDown = try await harness.scalar(
-                "SELECT coalesce(max(attempt), 0)::bigint FROM push.job WHERE campaign_id = \(campaign) AND state = 'available'",
-                as: Int64.self)
-            #expect(attemptsWhileDown == 0, "a job handed back because the gateway is unreachable keeps its attempts")
-
-            let revived = try await MockGateway.start(MockGatewayConfiguration(
-                gatewayPort: port, tls: try harness.pki.serverTLS(), ledgerPath: harness.ledgerPath))
-            try await worker.value
-            try await revived.stop()
 
             let outcomes = try await harness.outcomes(campaign: campaign)
             #expect(outcomes.count == tokens.count)
