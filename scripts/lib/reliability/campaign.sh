@@ -13,6 +13,11 @@
 #                                  background (remembered for e2e_cleanup); sets REL_PID
 #   rel_worker_backends_busy PID   how many of that worker's PostgreSQL sessions run a statement
 #   rel_done                       tokens of the campaign with an outcome
+#   rel_wait_done NAME N SECONDS   waits until N tokens have an outcome (REL_DONE: how many then);
+#                                  returns 1 after SECONDS
+#   rel_wait_workers NAME SECONDS ID=PID...
+#                                  waits for each worker to exit; returns 1 when one did not exit 0
+#                                  within SECONDS (it is then stopped)
 #   rel_wait_exit PID SECONDS      waits for PID to exit; REL_STATUS (124 after SECONDS), REL_WAITED_S
 #   rel_verdict NAME EXTRA         stops the gateway, runs scripts/verdict, prints the scenario line
 #                                  `scenario=NAME lost= duplicates= unaccounted= ... failed= EXTRA`; sets
@@ -91,6 +96,28 @@ rel_done() {
 
 rel_done_or_empty() {
     e2e_psql "$REL_URL" -c "SELECT count(*) FROM push.outcome WHERE campaign_id = $REL_CAMPAIGN" 2>/dev/null || true
+}
+
+rel_wait_done() {
+    local name=$1 target=$2 limit=$3 deadline=$((SECONDS + $3))
+    REL_DONE=0
+    while [ "$REL_DONE" -lt "$target" ]; do
+        [ $SECONDS -lt $deadline ] || { e2e_log "$name: FAILED: fewer than $target outcomes after $limit s"; return 1; }
+        sleep 0.1
+        REL_DONE=$(rel_done)
+    done
+}
+
+rel_wait_workers() {
+    local name=$1 limit=$2 worker failed=0; shift 2
+    for worker in "$@"; do
+        rel_wait_exit "${worker#*=}" "$limit"
+        [ "$REL_STATUS" -ne 0 ] || continue
+        e2e_log "$name: FAILED: ${worker%%=*} exited with status $REL_STATUS"
+        [ "$REL_STATUS" -ne 124 ] || e2e_stop_pid "${worker#*=}" 40 || true
+        failed=1
+    done
+    return $failed
 }
 
 rel_now() { date +%s.%N; }

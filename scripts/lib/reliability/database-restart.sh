@@ -18,20 +18,15 @@ scenario_database_restart() {
     local name=database-restart workers=3 outage=20 lease=${REL_DB_LEASE:-60}
     REL_WORKER_ARGS=(--lease "$lease")
     rel_setup "$name"
-    local index pids=() ids=()
+    local index workers_started=()
     for ((index = 1; index <= workers; index++)); do
         rel_start_worker "db-$index"
-        pids+=("$REL_PID"); ids+=("db-$index")
+        workers_started+=("db-$index=$REL_PID")
     done
     local faults=(restart outage) thresholds=(25 60) k failed=0 per_fault="" slowest=0
     for k in "${!faults[@]}"; do
-        local target=$((REL_TOKENS * thresholds[k] / 100)) done=0 deadline=$((SECONDS + 900))
-        while [ "$done" -lt "$target" ]; do
-            [ $SECONDS -lt $deadline ] || { e2e_log "$name: FAILED: no progress to ${thresholds[$k]} % within 900 s"; return 1; }
-            sleep 0.1
-            done=$(rel_done)
-        done
-        local held
+        rel_wait_done "$name" $((REL_TOKENS * thresholds[k] / 100)) 900
+        local held done deadline
         held=$(e2e_psql "$REL_URL" -c "SELECT coalesce(sum(cardinality(token_ids)), 0) FROM push.job WHERE state = 'running'")
         done=$(rel_done)
         local started; started=$(rel_now)
@@ -66,14 +61,7 @@ scenario_database_restart() {
         per_fault+="${per_fault:+,}${faults[$k]}@$done:${down_s}s/${recorded_s:-never}s/${recovered_s:-never}s"
         slowest=$(awk -v a="$slowest" -v b="${recovered_s:-0}" 'BEGIN { print (b > a ? b : a) }')
     done
-    for index in "${!pids[@]}"; do
-        rel_wait_exit "${pids[$index]}" 900
-        if [ "$REL_STATUS" -ne 0 ]; then
-            e2e_log "$name: FAILED: ${ids[$index]} exited with status $REL_STATUS"
-            [ "$REL_STATUS" -ne 124 ] || e2e_stop_pid "${pids[$index]}" 40 || true
-            failed=1
-        fi
-    done
+    rel_wait_workers "$name" 900 "${workers_started[@]}" || failed=1
     REL_WORKER_ARGS=()
     rel_verdict "$name" "workers=$workers lease_s=$lease outage_s=$outage recover_s_max=$slowest per_fault=$per_fault" || failed=1
     [ "$REL_DUPLICATES" -eq 0 ] || { e2e_log "$name: FAILED: $REL_DUPLICATES duplicates, 0 allowed"; failed=1; }

@@ -18,17 +18,13 @@ scenario_gateway_faults() {
         --read-latency-ms 200)
     rel_setup "$name"
     REL_GATEWAY_ARGS=()
-    local index pids=() ids=()
+    local index workers_started=()
     for ((index = 1; index <= workers; index++)); do
         rel_start_worker "gw-$index"
-        pids+=("$REL_PID"); ids+=("gw-$index")
+        workers_started+=("gw-$index=$REL_PID")
     done
-    local target=$((REL_TOKENS * at_percent / 100)) done=0 deadline=$((SECONDS + 1800)) failed=0
-    while [ "$done" -lt "$target" ]; do
-        [ $SECONDS -lt $deadline ] || { e2e_log "$name: FAILED: no progress to $at_percent % within 1800 s"; return 1; }
-        sleep 0.1
-        done=$(rel_done)
-    done
+    rel_wait_done "$name" $((REL_TOKENS * at_percent / 100)) 1800
+    local done=$REL_DONE deadline failed=0
     local ledger="$REL_DIR/gateway-ledger.tsv"
     kill -KILL "$GATEWAY_PID"
     wait "$GATEWAY_PID" 2>/dev/null || true
@@ -47,14 +43,7 @@ scenario_gateway_faults() {
         if [ "$(wc -l <"$ledger")" -gt "$lines_at_kill" ]; then resumed_s=$(rel_seconds_since "$restarted"); else sleep 0.1; fi
     done
     e2e_log "$name: the gateway accepted again after ${resumed_s:-never} s"
-    for index in "${!pids[@]}"; do
-        rel_wait_exit "${pids[$index]}" 1800
-        if [ "$REL_STATUS" -ne 0 ]; then
-            e2e_log "$name: FAILED: ${ids[$index]} exited with status $REL_STATUS"
-            [ "$REL_STATUS" -ne 124 ] || e2e_stop_pid "${pids[$index]}" 40 || true
-            failed=1
-        fi
-    done
+    rel_wait_workers "$name" 1800 "${workers_started[@]}" || failed=1
     local done_s; done_s=$(rel_seconds_since "$restarted")
     local bound
     bound=$(cat "$REL_DIR"/worker-gw-*.log | sed -n 's/.*gateway pool totals.*resent_unproven=\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }')

@@ -9,12 +9,8 @@ scenario_graceful_drain() {
         rel_start_worker "drain-$index" --drain-timeout "$drain_timeout"
         pids+=("$REL_PID"); ids+=("drain-$index")
     done
-    local target=$((REL_TOKENS * at_percent / 100)) done=0 deadline=$((SECONDS + 900))
-    while [ "$done" -lt "$target" ]; do
-        [ $SECONDS -lt $deadline ] || { e2e_log "$name: no progress to $at_percent % within 900 s"; return 1; }
-        sleep 0.1
-        done=$(rel_done)
-    done
+    rel_wait_done "$name" $((REL_TOKENS * at_percent / 100)) 900
+    local done=$REL_DONE
     local held
     held=$(e2e_psql "$REL_URL" -c "SELECT count(*) || ' jobs, ' || coalesce(sum(cardinality(token_ids)), 0) || ' tokens' FROM push.job WHERE state = 'running'")
     e2e_log "$name: $done of $REL_TOKENS done; workers hold $held; SIGTERM to all $workers"
