@@ -15,6 +15,8 @@
 #   rel_done                       tokens of the campaign with an outcome
 #   rel_wait_done NAME N SECONDS   waits until N tokens have an outcome (REL_DONE: how many then);
 #                                  returns 1 after SECONDS
+#   rel_log_sum TEXT KEY FILE...   the sum of KEY=<n> over the log lines that contain TEXT (the text
+#                                  log format writes the metadata before the message)
 #   rel_wait_workers NAME SECONDS ID=PID...
 #                                  waits for each worker to exit; returns 1 when one did not exit 0
 #                                  within SECONDS (it is then stopped)
@@ -106,6 +108,11 @@ rel_wait_done() {
         sleep 0.1
         REL_DONE=$(rel_done)
     done
+}
+
+rel_log_sum() {
+    local text=$1 key=$2; shift 2
+    cat "$@" | { grep -F -- "$text" || true; } | sed -n "s/.*[ :]$key=\([0-9]*\).*/\1/p" | awk '{ s += $1 } END { print s + 0 }'
 }
 
 rel_wait_workers() {

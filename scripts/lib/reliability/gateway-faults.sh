@@ -46,7 +46,7 @@ scenario_gateway_faults() {
     rel_wait_workers "$name" 1800 "${workers_started[@]}" || failed=1
     local done_s; done_s=$(rel_seconds_since "$restarted")
     local bound
-    bound=$(cat "$REL_DIR"/worker-gw-*.log | sed -n 's/.*gateway pool totals.*resent_unproven=\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
+    bound=$(rel_log_sum 'gateway pool totals' resent_unproven "$REL_DIR"/worker-gw-*.log)
     local totals
     totals=$(cat "$REL_DIR"/worker-gw-*.log | grep -c 'gateway pool totals' || true)
     [ "$totals" -ge "$workers" ] || e2e_log "$name: WARNING: only $totals 'gateway pool totals' lines in $workers worker logs; the bound is incomplete"

@@ -30,7 +30,7 @@ scenario_graceful_drain() {
     local still_held stopped handed_back
     still_held=$(e2e_psql "$REL_URL" -c "SELECT count(*) FROM push.job WHERE state = 'running'")
     stopped=$(e2e_psql "$REL_URL" -c "SELECT count(*) FROM push.worker WHERE id LIKE 'drain-%' AND stopped_at IS NOT NULL")
-    handed_back=$(cat "$REL_DIR"/worker-drain-*.log | sed -n 's/.*may already have taken.*notifications=\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
+    handed_back=$(rel_log_sum 'may already have taken' notifications "$REL_DIR"/worker-drain-*.log)
     local after; after=$(rel_done)
     e2e_log "$name: after the drain: $after done, $still_held jobs still leased, $stopped of $workers marked stopped, $handed_back unproven notifications handed back"
     [ "$still_held" -eq 0 ] || { e2e_log "$name: FAILED: drained workers still hold $still_held jobs"; failed=1; }
