@@ -5,6 +5,10 @@ import ServiceLifecycle
 /// heartbeat, extends the leases of the jobs this worker holds, rescues jobs whose lease lapsed
 /// (any worker's) and sweeps waiting jobs of expired or cancelled campaigns.
 ///
+/// After the database did not answer for more than two rounds (a restart, an outage), rescues
+/// wait `rescueHoldAfterOutage` plus half the absence, so that live workers reconnect and extend
+/// their lapsed leases first (``RescueGate``).
+///
 /// A failed round is logged and retried next round; it never stops the worker. Keep `interval`
 /// well below the queue's lease duration (a third or less), or leases lapse while sending.
 /// On graceful shutdown it stops and marks the worker stopped.
@@ -16,6 +20,11 @@ public struct QueueHousekeeper: Service {
         public var version: String
         /// Most jobs one rescue or sweep statement handles; the rest wait for the next round.
         public var batchLimit = 1000
+        /// How long rescues wait (plus half the absence) once the database answers again after it
+        /// was away for more than two rounds; at least two of the longest housekeeping interval
+        /// of any worker (5 s for `pushworker run`), so that every live worker has extended its
+        /// leases by then. Zero turns the hold off.
+        public var rescueHoldAfterOutage: Duration = .seconds(12)
 
         public init(host: String, pid: Int32, version: String) {
             self.host = host
@@ -29,6 +38,8 @@ public struct QueueHousekeeper: Service {
         public var leasesExtended = 0
         public var rescue = RescueResult(rescuedJobs: 0, failedJobs: 0, failedTokens: 0)
         public var sweep = SweepResult(jobs: 0, tokens: 0)
+        /// Whether the rescue was held back because the database had been away.
+        public var rescueHeld = false
     }
 
     public let queue: JobQueue
@@ -44,9 +55,10 @@ public struct QueueHousekeeper: Service {
         let configuration = self.configuration
         do {
             try await cancelWhenGracefulShutdown {
+                var gate = RescueGate(interval: configuration.interval, hold: configuration.rescueHoldAfterOutage)
                 while !Task.isCancelled {
                     do {
-                        _ = try await Self.round(queue: queue, configuration: configuration)
+                        _ = try await Self.round(queue: queue, configuration: configuration, gate: &gate)
                     } catch {
                         queue.logger.warning("queue housekeeping failed; retrying next round",
                                              metadata: ["error": "\(PostgresErrorText.message(of: error))"])
@@ -60,16 +72,26 @@ public struct QueueHousekeeper: Service {
         try? await queue.markStopped()
     }
 
-    /// Runs one round now.
+    /// Runs one round now (rescues are never held).
     public func runOnce() async throws -> Round {
-        try await Self.round(queue: queue, configuration: configuration)
+        var gate = RescueGate(interval: configuration.interval, hold: .zero)
+        return try await Self.round(queue: queue, configuration: configuration, gate: &gate)
     }
 
-    private static func round(queue: JobQueue, configuration: Configuration) async throws -> Round {
+    private static func round(queue: JobQueue, configuration: Configuration, gate: inout RescueGate) async throws -> Round {
         try await queue.heartbeat(host: configuration.host, pid: configuration.pid, version: configuration.version)
         var round = Round()
         round.leasesExtended = try await queue.extendLeases()
-        round.rescue = try await queue.rescueLapsedLeases(limit: configuration.batchLimit)
+        switch gate.databaseAnswered(at: .now) {
+        case .rescue:
+            round.rescue = try await queue.rescueLapsedLeases(limit: configuration.batchLimit)
+        case .hold(let starting):
+            round.rescueHeld = true
+            if let starting {
+                queue.logger.warning("the database was away; holding rescues of lapsed leases so that live workers extend theirs first",
+                                     metadata: ["hold": "\(starting)"])
+            }
+        }
         round.sweep = try await queue.sweep(limit: configuration.batchLimit)
         if round.rescue != Round().rescue || round.sweep != Round().sweep {
             queue.logger.info("queue housekeeping", metadata: [

@@ -54,6 +54,22 @@ import Testing
         try await fixture.stop()
     }
 
+    /// An error response proves to the client that what preceded it was accepted; a gateway
+    /// killed right after (no flush on exit) must not have proven lines that its file lacks.
+    @Test func ledgerFileHoldsWhatAnErrorResponseProvesBeforeTheResponseLeaves() async throws {
+        let poisoned = 40
+        let invalid: Set<ByteBuffer> = [ByteBuffer(bytes: Self.token(client: 9, index: poisoned))]
+        let fixture = try await GatewayFixture.start(faults: FaultPlan(invalidTokens: invalid))
+        let frames = (0...poisoned).flatMap { WireBytes.frame(id: UInt32($0 + 1), token: Self.token(client: 9, index: $0)) }
+        let exchange = try await fixture.exchange(frames)
+        #expect(exchange.received == WireBytes.errorResponse(status: 8, id: UInt32(poisoned + 1)))
+        // Read the file as it is, without asking the gateway to flush (well under the 256 KiB
+        // at which the ledger writes on its own).
+        let text = try String(contentsOfFile: fixture.ledgerPath, encoding: .utf8)
+        #expect(text.split(separator: "\n").count == poisoned)
+        try await fixture.stop()
+    }
+
     @Test func faultPlanFileAppliesTokensFilesAndFeedback() throws {
         let directory = try TestPKI.makeTemporaryDirectory(prefix: "fault-plan")
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -4,6 +4,8 @@
 #   pg_ensure_installed          installs the server from Debian when initdb is missing
 #   pg_start_throwaway           starts a private cluster, exports PG_THROWAWAY_URL, stops it on exit
 #   pg_stop_throwaway            stops that cluster (by its own data folder) and removes it
+#   pg_throwaway_ctl ACTION      stop | start | restart that cluster in place (fast shutdown, same
+#                                port and settings, data kept): for tests of a database outage
 #
 # The cluster runs as the `postgres` system user (initdb refuses root), listens on 127.0.0.1 on a
 # free port with its own socket folder, and never touches any other cluster on the machine.
@@ -43,10 +45,11 @@ pg_start_throwaway() {
     local attempt port
     for attempt in 1 2 3 4 5 6 7 8; do
         port=$(( 20000 + (RANDOM % 20000) ))
-        if pg_run "$bin/pg_ctl" -D "$PG_THROWAWAY_ROOT/data" -l "$PG_THROWAWAY_ROOT/server.log" -w -t 30 \
-            -o "-c listen_addresses=127.0.0.1 -p $port -k $PG_THROWAWAY_ROOT -c fsync=off \
+        PG_THROWAWAY_OPTIONS="-c listen_addresses=127.0.0.1 -p $port -k $PG_THROWAWAY_ROOT -c fsync=off \
                 -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 \
-                -c shared_buffers=512MB" start >/dev/null 2>&1; then
+                -c shared_buffers=512MB"
+        if pg_run "$bin/pg_ctl" -D "$PG_THROWAWAY_ROOT/data" -l "$PG_THROWAWAY_ROOT/server.log" -w -t 30 \
+            -o "$PG_THROWAWAY_OPTIONS" start >/dev/null 2>&1; then
             PG_THROWAWAY_PORT=$port
             export PG_THROWAWAY_URL="postgres://pushworker@127.0.0.1:$port/postgres"
             echo "postgres: throwaway cluster on port $port in $PG_THROWAWAY_ROOT" >&2
@@ -56,6 +59,17 @@ pg_start_throwaway() {
     echo "postgres: could not start a throwaway cluster; its log follows" >&2
     cat "$PG_THROWAWAY_ROOT/server.log" >&2
     return 1
+}
+
+pg_throwaway_ctl() {
+    local action=$1 bin; bin=$(pg_bin_dir)
+    [ -n "${PG_THROWAWAY_ROOT:-}" ] || { echo "postgres: no throwaway cluster to $action" >&2; return 1; }
+    case "$action" in
+        stop | start | restart) ;;
+        *) echo "postgres: pg_throwaway_ctl stop|start|restart, not $action" >&2; return 1 ;;
+    esac
+    pg_run "$bin/pg_ctl" -D "$PG_THROWAWAY_ROOT/data" -l "$PG_THROWAWAY_ROOT/server.log" -w -t 60 -m fast \
+        -o "$PG_THROWAWAY_OPTIONS" "$action" >/dev/null
 }
 
 pg_stop_throwaway() {

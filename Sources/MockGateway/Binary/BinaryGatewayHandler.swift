@@ -9,6 +9,8 @@ import NIOTLS
 /// Accepted notifications are tallied locally and handed to the shared `GatewayRecorder` once
 /// per socket read, and always before the connection's ending (error response or close) is
 /// written, so a client that observes the ending finds the gateway's counters already updated.
+/// Before an error response — the client's proof that what preceded it was accepted — the
+/// ledger is written to its file, so it survives the gateway being killed.
 final class BinaryGatewayHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -189,6 +191,7 @@ final class BinaryGatewayHandler: ChannelInboundHandler {
         recorder.record(&tally)
         switch ending {
         case .errorResponse(let response):
+            recorder.persistLedger()
             var bytes = context.channel.allocator.buffer(capacity: ErrorResponse.byteCount)
             bytes.writeInteger(ErrorResponse.command)
             bytes.writeInteger(response.status.rawValue)

@@ -95,6 +95,15 @@ final class GatewayRecorder: Sendable {
         state.withLockedValue { Array($0.openChannels.values) }
     }
 
+    /// Writes the ledger's pending lines to its file now. Called before an error response leaves:
+    /// the response proves to the client that what the connection sent before it was accepted,
+    /// so those lines must be in the file first — a gateway killed right after (SIGKILL: no
+    /// flush on exit) must not have proven notifications that its ledger lacks. A failed write is
+    /// kept by the ledger and reported by its next periodic flush.
+    func persistLedger() {
+        try? ledger?.flush()
+    }
+
     /// Merges a connection's tally (ledger lines first, so a client that sees the effect of the
     /// batch — an error response, a close — also finds its lines once the ledger is flushed).
     func record(_ tally: inout ConnectionTally) {

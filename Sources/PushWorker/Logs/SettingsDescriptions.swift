@@ -15,7 +15,9 @@ extension WorkerSettings: CustomStringConvertible, CustomDebugStringConvertible,
         Mirror(self, children: [
             "connectionsPerApp": connectionsPerApp as Any, "claimBatch": claimBatch, "maxJobs": maxJobs,
             "windowCapacity": windowCapacity, "drainTimeout": drainTimeout,
-            "credentialRetryDelay": credentialRetryDelay, "claimBackoff": claimBackoff,
+            "credentialRetryDelay": credentialRetryDelay, "gatewayPause": gatewayPause,
+            "maximumGatewayPause": maximumGatewayPause, "gatewayReconnectBackoff": gatewayReconnectBackoff,
+            "claimBackoff": claimBackoff,
             "maximumClaimBackoff": maximumClaimBackoff, "statisticsInterval": statisticsInterval,
             "exitWhenIdle": exitWhenIdle, "environment": HiddenEnvironment(environment),
         ], displayStyle: .struct)

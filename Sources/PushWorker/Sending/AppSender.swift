@@ -20,6 +20,11 @@ final class AppSender: Sendable {
         /// The gateway refused the app's client certificate, or the gateway's certificate did not
         /// verify: the app must stop until its credentials are fixed.
         var appFailed: @Sendable (GatewayFailure) -> Void
+        /// The pool could not reach the gateway and handed notifications back: the app should
+        /// pause while the pool reconnects.
+        var gatewayUnreachable: @Sendable (GatewayFailure) -> Void = { _ in }
+        /// The gateway accepted or rejected notifications: it is reachable.
+        var gatewayAnswered: @Sendable () -> Void = {}
     }
 
     let app: AppRecord
@@ -118,15 +123,30 @@ final class AppSender: Sendable {
             if let failure = settlement.appFailure {
                 events.appFailed(failure)
             }
+            if let failure = settlement.gatewayUnreachable {
+                events.gatewayUnreachable(failure)
+            } else if settlement.tally.accepted > 0 || !settlement.tally.rejected.isEmpty {
+                events.gatewayAnswered()
+            }
             if !settlement.finished.isEmpty {
                 await finish(settlement.finished)
             }
         }
     }
 
-    /// Sends what the pool holds, proves what is on the wire, and closes the connections.
+    /// Sends what the pool holds, proves what is on the wire, and closes the connections; then
+    /// logs the pool's totals (`resent_unproven` bounds the notifications the gateway may have
+    /// taken twice).
     func drain() async {
         await transport.drain()
+        let totals = await transport.statistics()
+        logger.info("gateway pool totals", metadata: [
+            "app": "\(app.name)", "transport": "\(transport.name)", "accepted": "\(totals.accepted)",
+            "rejected": "\(totals.rejected)", "failed": "\(totals.failed)",
+            "connections": "\(totals.connectionsEstablished)", "connection_failures": "\(totals.connectionFailures)",
+            "probes_answered": "\(totals.probesAnswered)", "resent_after_rejection": "\(totals.resentAfterRejection)",
+            "resent_after_shutdown": "\(totals.resentAfterShutdown)", "resent_unproven": "\(totals.resentUnproven)",
+        ])
     }
 
     /// Releases every token still unsettled (the drain deadline passed) and hands the reports to

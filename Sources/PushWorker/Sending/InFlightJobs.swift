@@ -30,6 +30,8 @@ struct InFlightJobs: Sendable {
         var tally = Tally()
         /// The first fatal failure among the outcomes: the app's credentials or trust are at fault.
         var appFailure: GatewayFailure?
+        /// The first "gateway unreachable" among the outcomes: the app should pause.
+        var gatewayUnreachable: GatewayFailure?
     }
 
     private var entries: [UInt32: Entry] = [:]
@@ -95,6 +97,9 @@ struct InFlightJobs: Sendable {
             settlement.tally.count(decision.outcome, rejection: outcome.rejection)
             if settlement.appFailure == nil, let failure = decision.appFailure {
                 settlement.appFailure = failure
+            }
+            if settlement.gatewayUnreachable == nil, let failure = decision.gatewayUnreachable {
+                settlement.gatewayUnreachable = failure
             }
         }
         for slot in touched.sorted() where entries[slot]?.outstanding == 0 {

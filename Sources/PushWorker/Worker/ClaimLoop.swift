@@ -82,7 +82,7 @@ final class ClaimLoop: Sendable {
                 continue
             }
             if jobs.isEmpty {
-                if settings.exitWhenIdle, budget.heldCount == 0, await !hasPendingWork(excluding: blocked) {
+                if settings.exitWhenIdle, budget.heldCount == 0, await !hasPendingWork(excluding: senders.stoppedApps()) {
                     return
                 }
                 _ = await nudges.next()

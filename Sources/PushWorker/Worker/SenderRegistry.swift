@@ -7,11 +7,15 @@ import NIOCore
 import NIOSSL
 
 /// The worker's ``AppSender``s, created on the first job of each app, and the apps it has stopped
-/// sending for because their credentials failed (to load, or at the gateway's handshake).
+/// sending for because their credentials failed (to load, or at the gateway's handshake), or
+/// paused because their gateway cannot be reached.
 ///
 /// A failed app is left alone for `credentialRetryDelay` — its jobs are handed back and excluded
 /// from this worker's claims — and its error is written to `push.app.credential_error`, where
-/// reports show it. Other apps are not affected.
+/// reports show it. An app whose gateway is unreachable keeps its sender (the pool reconnects
+/// with back-off); its notifications come back without counting an attempt and the app is
+/// excluded from claims for a growing pause (``GatewayPauses``) until the gateway answers again.
+/// Other apps are not affected.
 final class SenderRegistry: Sendable {
     private struct Entry: Sendable {
         var sender: AppSender
@@ -21,6 +25,7 @@ final class SenderRegistry: Sendable {
     private struct State: Sendable {
         var senders: [AppID: Entry] = [:]
         var blockedUntil: [AppID: ContinuousClock.Instant] = [:]
+        var pauses: GatewayPauses
         /// Senders of failed apps, still draining.
         var retiring: [Task<Void, Never>] = []
     }
@@ -33,7 +38,7 @@ final class SenderRegistry: Sendable {
     private let instruments: WorkerInstruments
     private let budget: JobBudget
     private let logger: Logger
-    private let state = NIOLockedValueBox(State())
+    private let state: NIOLockedValueBox<State>
 
     init(queue: JobQueue, writer: OutcomeWriter, settings: WorkerSettings, eventLoops: any EventLoopGroup,
          instruments: WorkerInstruments, budget: JobBudget, logger: Logger) {
@@ -45,10 +50,22 @@ final class SenderRegistry: Sendable {
         self.instruments = instruments
         self.budget = budget
         self.logger = logger
+        self.state = NIOLockedValueBox(State(
+            pauses: GatewayPauses(initial: settings.gatewayPause, maximum: settings.maximumGatewayPause)))
     }
 
-    /// Apps this worker does not send for right now.
+    /// Apps this worker does not claim for right now: stopped (credentials) or paused (gateway
+    /// unreachable).
     func blockedApps(at now: ContinuousClock.Instant = .now) -> Set<AppID> {
+        state.withLockedValue { state in
+            state.blockedUntil = state.blockedUntil.filter { $0.value > now }
+            return Set(state.blockedUntil.keys).union(state.pauses.paused(at: now))
+        }
+    }
+
+    /// Apps stopped because their credentials failed. Their jobs do not keep an idle worker
+    /// (`--exit-when-idle`) running; those of a paused app do, since it will send them.
+    func stoppedApps(at now: ContinuousClock.Instant = .now) -> Set<AppID> {
         state.withLockedValue { state in
             state.blockedUntil = state.blockedUntil.filter { $0.value > now }
             return Set(state.blockedUntil.keys)
@@ -119,12 +136,14 @@ final class SenderRegistry: Sendable {
             let context = try AppCredentials.clientTLS(for: app, environment: settings.environment, logger: logger)
             let configuration = GatewayPool.Configuration(
                 host: app.gatewayHost, port: app.gatewayPort, connectionCount: connections,
-                windowCapacity: settings.windowCapacity)
+                windowCapacity: settings.windowCapacity, backoff: settings.gatewayReconnectBackoff)
             return BinaryTransport(pool: GatewayPool(configuration: configuration, tlsContext: context, group: eventLoops))
         case "http2":
             let (context, authentication) = try AppCredentials.http2Connection(
                 for: app, environment: settings.environment, logger: logger)
-            let configuration = HTTP2Pool.Configuration(host: app.gatewayHost, port: app.gatewayPort, connectionCount: connections)
+            let configuration = HTTP2Pool.Configuration(
+                host: app.gatewayHost, port: app.gatewayPort, connectionCount: connections,
+                backoff: settings.gatewayReconnectBackoff)
             return HTTP2Transport(pool: HTTP2Pool(
                 configuration: configuration, tlsContext: context, authentication: authentication, eventLoop: eventLoops.next()))
         default:
@@ -136,7 +155,9 @@ final class SenderRegistry: Sendable {
         let budget = self.budget
         let events = AppSender.Events(
             jobsDropped: { budget.give($0) },
-            appFailed: { [weak self] failure in self?.appFailed(app.id, name: app.name, failure: failure) })
+            appFailed: { [weak self] failure in self?.appFailed(app.id, name: app.name, failure: failure) },
+            gatewayUnreachable: { [weak self] failure in self?.gatewayUnreachable(app.id, name: app.name, failure: failure) },
+            gatewayAnswered: { [weak self] in self?.gatewayAnswered(app.id, name: app.name) })
         return AppSender(app: app, transport: transport, writer: writer, campaigns: campaigns, instruments: instruments,
                          events: events, logger: logger)
     }
@@ -157,6 +178,27 @@ final class SenderRegistry: Sendable {
             await retired.consumer.value
         }
         state.withLockedValue { $0.retiring.append(task) }
+        budget.nudge()
+    }
+
+    /// The app's pool handed notifications back because its gateway cannot be reached: pause the
+    /// app (its jobs are not claimed meanwhile; the pool keeps reconnecting).
+    private func gatewayUnreachable(_ app: AppID, name: String, failure: GatewayFailure) {
+        let change = state.withLockedValue { $0.pauses.unreachable(app, now: .now) }
+        guard case .paused(let pause, let first) = change else { return }
+        if first {
+            logger.warning("gateway unreachable; the app's jobs go back to the queue without using an attempt until it answers",
+                           metadata: ["app": "\(name)", "error": "\(failure)", "pause": "\(pause)"])
+        } else {
+            logger.info("gateway still unreachable; pausing the app again", metadata: ["app": "\(name)", "pause": "\(pause)"])
+        }
+    }
+
+    /// The app's gateway accepted or rejected a notification: end any pause.
+    private func gatewayAnswered(_ app: AppID, name: String) {
+        let change = state.withLockedValue { $0.pauses.answered(app, now: .now) }
+        guard case .resumed(let after) = change else { return }
+        logger.info("gateway answers again; the app's jobs are claimed again", metadata: ["app": "\(name)", "paused_for": "\(after)"])
         budget.nudge()
     }
 

@@ -1,3 +1,4 @@
+import APNSBinary
 import Foundation
 import JobQueue
 
@@ -17,6 +18,16 @@ public struct WorkerSettings: Sendable {
     public var drainTimeout: Duration = .seconds(30)
     /// How long an app whose credentials failed is left alone before they are loaded again.
     public var credentialRetryDelay: Duration = .seconds(60)
+    /// While an app's gateway is unreachable its jobs go back to the queue without counting an
+    /// attempt and the worker claims none of them for a pause: this long at first, doubling up
+    /// to ``maximumGatewayPause`` while the gateway stays away. The app's pool keeps reconnecting
+    /// with its own back-off meanwhile.
+    public var gatewayPause: Duration = .seconds(1)
+    public var maximumGatewayPause: Duration = .seconds(8)
+    /// How each app's pool spaces its reconnect attempts while the gateway refuses or drops them.
+    /// The cap bounds how long sending waits after a gateway comes back (the pool's own default
+    /// cap is 30 s).
+    public var gatewayReconnectBackoff = BackoffPolicy(maximum: .seconds(10))
     /// Pause after a failed claim (the database is away), doubling up to ``maximumClaimBackoff``.
     public var claimBackoff: Duration = .milliseconds(250)
     public var maximumClaimBackoff: Duration = .seconds(10)

@@ -30,12 +30,16 @@ struct OutcomeMappingTests {
         #expect(OutcomeMapping.decide(.rejected(status)).outcome == .rejected(code: Int32(status.rawValue), reason: status.name))
     }
 
-    @Test("a lost connection or unreachable gateway is retried with its message")
-    func transientFailures() {
-        for code in [GatewayFailure.Code.connectionLost, .gatewayUnreachable] {
-            let failure = GatewayFailure(code: code, message: "details")
-            #expect(OutcomeMapping.decide(.failed(failure)) == .init(outcome: .retry(code: nil, reason: "\(failure)")))
-        }
+    @Test("a lost connection is retried with its message")
+    func lostConnection() {
+        let failure = GatewayFailure(code: .connectionLost, message: "details")
+        #expect(OutcomeMapping.decide(.failed(failure)) == .init(outcome: .retry(code: nil, reason: "\(failure)")))
+    }
+
+    @Test("an unreachable gateway releases the token (no attempt counted) and pauses the app")
+    func unreachableGateway() {
+        let failure = GatewayFailure(code: .gatewayUnreachable, message: "6 connection attempts in a row failed")
+        #expect(OutcomeMapping.decide(.failed(failure)) == .init(outcome: .released, gatewayUnreachable: failure))
     }
 
     @Test("certificate failures release the token and stop the app; a closed pool only releases")

@@ -9,12 +9,8 @@ scenario_graceful_drain() {
         rel_start_worker "drain-$index" --drain-timeout "$drain_timeout"
         pids+=("$REL_PID"); ids+=("drain-$index")
     done
-    local target=$((REL_TOKENS * at_percent / 100)) done=0 deadline=$((SECONDS + 900))
-    while [ "$done" -lt "$target" ]; do
-        [ $SECONDS -lt $deadline ] || { e2e_log "$name: no progress to $at_percent % within 900 s"; return 1; }
-        sleep 0.1
-        done=$(rel_done)
-    done
+    rel_wait_done "$name" $((REL_TOKENS * at_percent / 100)) 900
+    local done=$REL_DONE
     local held
     held=$(e2e_psql "$REL_URL" -c "SELECT count(*) || ' jobs, ' || coalesce(sum(cardinality(token_ids)), 0) || ' tokens' FROM push.job WHERE state = 'running'")
     e2e_log "$name: $done of $REL_TOKENS done; workers hold $held; SIGTERM to all $workers"
@@ -34,7 +30,7 @@ scenario_graceful_drain() {
     local still_held stopped handed_back
     still_held=$(e2e_psql "$REL_URL" -c "SELECT count(*) FROM push.job WHERE state = 'running'")
     stopped=$(e2e_psql "$REL_URL" -c "SELECT count(*) FROM push.worker WHERE id LIKE 'drain-%' AND stopped_at IS NOT NULL")
-    handed_back=$(cat "$REL_DIR"/worker-drain-*.log | sed -n 's/.*may already have taken.*notifications=\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
+    handed_back=$(rel_log_sum 'may already have taken' notifications "$REL_DIR"/worker-drain-*.log)
     local after; after=$(rel_done)
     e2e_log "$name: after the drain: $after done, $still_held jobs still leased, $stopped of $workers marked stopped, $handed_back unproven notifications handed back"
     [ "$still_held" -eq 0 ] || { e2e_log "$name: FAILED: drained workers still hold $still_held jobs"; failed=1; }
