@@ -31,10 +31,14 @@ struct GeneratedIdentityOptions: ParsableArguments {
     @Option(name: .long, help: "Days the client certificate is valid (negative: already expired, for testing).")
     var clientValidDays: Int = 365
 
+    @Option(name: .long, help: "A further DNS name of the gateway certificate besides localhost, e.g. a container's service name (repeatable).")
+    var serverName: [String] = []
+
     func generate(into directory: String) throws -> GatewayPKIFiles {
         let validity: CertificateValidity =
             clientValidDays >= 0 ? .days(clientValidDays) : .expired(daysAgo: -clientValidDays)
-        let pki = try GatewayPKI(options: GatewayPKI.Options(topic: topic, clientValidity: validity))
+        let pki = try GatewayPKI(options: GatewayPKI.Options(
+            topic: topic, clientValidity: validity, extraServerNames: serverName))
         return try pki.write(to: directory, passphrase: p12Passphrase)
     }
 

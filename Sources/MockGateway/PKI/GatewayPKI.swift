@@ -2,7 +2,8 @@ import Foundation
 import NIOSSL
 
 /// The throwaway certificate set the mock gateway runs with: a CA, a server certificate for
-/// `localhost`/`127.0.0.1`, and an Apple-shaped client certificate signed by the same CA.
+/// `localhost`/`127.0.0.1` (and any further host names asked for), and an Apple-shaped client
+/// certificate signed by the same CA.
 public struct GatewayPKI: Sendable {
     /// What to generate.
     public struct Options: Sendable {
@@ -12,15 +13,20 @@ public struct GatewayPKI: Sendable {
         public var serverValidity: CertificateValidity
         /// RSA-2048 like Apple's provider certificates; P-256 only for comparisons.
         public var clientKey: CertificateAuthority.ClientKeyAlgorithm
+        /// DNS names of the server certificate besides `localhost` (e.g. a container's service
+        /// name, which workers on other hosts connect to and check the certificate against).
+        public var extraServerNames: [String]
 
         public init(
             topic: String = "com.example.pushworker",
             clientValidity: CertificateValidity = .days(365),
             serverValidity: CertificateValidity = .days(825),
-            clientKey: CertificateAuthority.ClientKeyAlgorithm = .rsa2048
+            clientKey: CertificateAuthority.ClientKeyAlgorithm = .rsa2048,
+            extraServerNames: [String] = []
         ) {
             self.topic = topic
             self.clientKey = clientKey
+            self.extraServerNames = extraServerNames
             self.clientValidity = clientValidity
             self.serverValidity = serverValidity
         }
@@ -34,7 +40,8 @@ public struct GatewayPKI: Sendable {
     public init(options: Options = Options()) throws {
         let authority = try CertificateAuthority()
         self.authority = authority
-        self.server = try authority.issueServerIdentity(validity: options.serverValidity)
+        self.server = try authority.issueServerIdentity(
+            dnsNames: ["localhost"] + options.extraServerNames, validity: options.serverValidity)
         self.client = try authority.issueClientIdentity(
             topic: options.topic, validity: options.clientValidity, key: options.clientKey)
     }
