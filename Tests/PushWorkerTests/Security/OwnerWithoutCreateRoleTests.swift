@@ -54,7 +54,9 @@ struct OwnerWithoutCreateRoleTests {
                         #expect("\(error)".contains("42501"), "\(error)")
                     }
                     let applied = try await Migrator.bundled().migrate(client: client, logger: .quiet)
-                    #expect(applied.last?.name == "006_roles")
+                    // every migration, 006 and those after it, applies for an owner without CREATEROLE
+                    #expect(applied.map(\.name).contains("006_roles"))
+                    #expect(applied.last?.name == (try Migrator.bundled().migrations.last?.name))
                     try await client.execute(
                         "INSERT INTO push.app (name, topic, certificate_path) VALUES ('shop', 'com.example.shop', '/tmp/shop.p12')",
                         logger: .quiet)
