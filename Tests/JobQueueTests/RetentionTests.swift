@@ -144,6 +144,26 @@ import TestSupport
         }
     }
 
+    @Test func theTablesThatGrowCarryTheirAutovacuumSettings() async throws {
+        try await TestDatabase.withMigrated { client, _ in
+            let db = QueueFixtures(client: client)
+            var options: [String: String] = [:]
+            for try await (table, settings) in try await client.query(
+                """
+                SELECT c.relname::text, array_to_string(c.reloptions, ',')
+                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = 'push' AND c.relname IN ('job', 'outcome', 'recipient', 'worker')
+                """, logger: db.logger).decode((String, String).self) {
+                options[table] = settings
+            }
+            #expect(options["outcome"]?.contains("autovacuum_vacuum_insert_scale_factor=0.02") == true)
+            #expect(options["outcome"]?.contains("autovacuum_vacuum_scale_factor=0.02") == true)
+            #expect(options["recipient"]?.contains("autovacuum_vacuum_scale_factor=0.02") == true)
+            #expect(options["worker"]?.contains("fillfactor=50") == true)
+            #expect(options["job"]?.contains("autovacuum_vacuum_threshold=500") == true)
+        }
+    }
+
     // Fixtures -------------------------------------------------------------------------------------
 
     /// A campaign of every registered token in jobs of 10: all completed as accepted when
