@@ -52,14 +52,18 @@ public struct PruneCommand: AsyncParsableCommand {
             throw PruneFailure(message: "cannot connect to \(url): \(PostgresErrorText.message(of: error))")
         }
         let cutoff = Date().addingTimeInterval(-Double(olderThan.duration.components.seconds))
-        let client = PostgresClient(configuration: url.clientConfiguration(), backgroundLogger: logger)
-        let retention = QueueRetention(client: client, batchSize: batchSize, logger: logger)
+        // PostgresNIO warns when the first query races `client.run()` starting; that is harmless,
+        // so the client and the statements log errors only unless debugging was asked for.
+        var queryLogger = logger
+        if logLevel > .debug { queryLogger.logLevel = .error }
+        let client = PostgresClient(configuration: url.clientConfiguration(), backgroundLogger: queryLogger)
+        let retention = QueueRetention(client: client, batchSize: batchSize, logger: queryLogger)
         let started = ContinuousClock.now
         let result = try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
             do {
-                try await JobQueue(client: client, worker: WorkerID("prune"), logger: logger).checkSchema()
+                try await JobQueue(client: client, worker: WorkerID("prune"), logger: queryLogger).checkSchema()
                 return try await retention.prune(before: cutoff) { progress in
                     logger.info("campaign pruned", metadata: [
                         "campaigns_completed": "\(progress.campaignsCompleted)", "outcomes": "\(progress.outcomes)",
