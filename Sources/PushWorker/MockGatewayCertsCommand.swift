@@ -36,10 +36,14 @@ struct GeneratedIdentityOptions: ParsableArguments {
     @Option(name: .long, help: "Team id of the generated token signing key; the HTTP/2 gateway requires it as the tokens' iss.")
     var teamId: String = "MOCKTEAM01"
 
+    @Option(name: .long, help: "A further DNS name of the gateway certificate besides localhost, e.g. a container's service name (repeatable).")
+    var serverName: [String] = []
+
     func generate(into directory: String) throws -> GatewayPKIFiles {
         let validity: CertificateValidity =
             clientValidDays >= 0 ? .days(clientValidDays) : .expired(daysAgo: -clientValidDays)
-        let pki = try GatewayPKI(options: GatewayPKI.Options(topic: topic, teamID: teamId, clientValidity: validity))
+        let pki = try GatewayPKI(options: GatewayPKI.Options(
+            topic: topic, teamID: teamId, clientValidity: validity, extraServerNames: serverName))
         return try pki.write(to: directory, passphrase: p12Passphrase)
     }
 

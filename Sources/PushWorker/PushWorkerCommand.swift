@@ -5,7 +5,7 @@ public struct PushWorkerCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "pushworker",
         abstract: "Sends Apple push notifications in bulk from a PostgreSQL queue.",
-        subcommands: [RunCommand.self, FeedbackCommand.self, MigrateCommand.self, ReportCommand.self, MockGatewayCommand.self]
+        subcommands: [RunCommand.self, FeedbackCommand.self, MigrateCommand.self, PruneCommand.self, ReportCommand.self, MockGatewayCommand.self]
     )
 
     public init() {}

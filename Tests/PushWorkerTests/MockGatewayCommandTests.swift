@@ -21,6 +21,20 @@ import TestSupport
             certificateFile: directory + "/server.pem", keyFile: directory + "/server-key.pem", clientCAFile: directory + "/ca.pem")
     }
 
+    @Test func certsCommandNamesFurtherServerNamesInTheGatewayCertificate() throws {
+        let directory = try TestPKI.makeTemporaryDirectory(prefix: "certs-server-name")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var command = try PushWorkerCommand.parseAsRoot(
+            ["mock-gateway", "certs", "--out", directory, "--server-name", "mock-gateway", "--server-name", "gw.internal"])
+        try command.run()
+        for (host, matches) in [("mock-gateway", true), ("gw.internal", true), ("localhost", true), ("other", false)] {
+            let (status, output) = try ChildProcess.run(
+                OpenSSLCommand.path, ["x509", "-in", directory + "/server.pem", "-noout", "-checkhost", host])
+            #expect(status == 0)
+            #expect(output.contains("does NOT match") != matches, "\(host): \(output)")
+        }
+    }
+
     @Test func runFlagsBecomeTheFaultPlan() throws {
         let token = String(repeating: "0f", count: 32)
         let parsed = try PushWorkerCommand.parseAsRoot([

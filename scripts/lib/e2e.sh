@@ -3,6 +3,7 @@
 # defines functions only. Every process it starts is remembered by PID and stopped by e2e_cleanup.
 #
 #   e2e_build                      release build of `pushworker` into .build-release; sets PUSHWORKER
+#                                  (PUSHWORKER_PREBUILT=PATH uses that binary instead of building)
 #   e2e_make_certs DIR             the mock gateway's throwaway PKI (ca.pem, server*.pem, client.p12,
 #                                  token-key.p8 with token-key-id.txt and team-id.txt)
 #   e2e_register_app URL APP DIR [TRANSPORT]
@@ -37,6 +38,13 @@ GATEWAY_PID=""
 e2e_log() { echo "$(date -u +%H:%M:%S) $*" >&2; }
 
 e2e_build() {
+    if [ -n "${PUSHWORKER_PREBUILT:-}" ]; then
+        # A release binary built elsewhere (its pushworker_JobQueue.resources/ beside it).
+        [ -x "$PUSHWORKER_PREBUILT" ] || { echo "e2e: PUSHWORKER_PREBUILT=$PUSHWORKER_PREBUILT is not executable" >&2; return 1; }
+        e2e_log "using the prebuilt $PUSHWORKER_PREBUILT"
+        PUSHWORKER=$PUSHWORKER_PREBUILT
+        return 0
+    fi
     e2e_log "building pushworker (release, .build-release)"
     swift build -c release --scratch-path .build-release --product pushworker >&2
     PUSHWORKER="$(swift build -c release --scratch-path .build-release --show-bin-path)/pushworker"

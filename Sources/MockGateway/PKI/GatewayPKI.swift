@@ -2,8 +2,9 @@ import Foundation
 import NIOSSL
 
 /// The throwaway certificate set the mock gateway runs with: a CA, a server certificate for
-/// `localhost`/`127.0.0.1`, an Apple-shaped client certificate signed by the same CA, and a
-/// provider-token signing key for HTTP/2 token authentication.
+/// `localhost`/`127.0.0.1` (and any further host names asked for), an Apple-shaped client
+/// certificate signed by the same CA, and a provider-token signing key for HTTP/2 token
+/// authentication.
 public struct GatewayPKI: Sendable {
     /// What to generate.
     public struct Options: Sendable {
@@ -15,16 +16,21 @@ public struct GatewayPKI: Sendable {
         public var clientKey: CertificateAuthority.ClientKeyAlgorithm
         /// The team id of the token signing key.
         public var teamID: String
+        /// DNS names of the server certificate besides `localhost` (e.g. a container's service
+        /// name, which workers on other hosts connect to and check the certificate against).
+        public var extraServerNames: [String]
 
         public init(
             topic: String = "com.example.pushworker",
             teamID: String = "MOCKTEAM01",
             clientValidity: CertificateValidity = .days(365),
             serverValidity: CertificateValidity = .days(825),
-            clientKey: CertificateAuthority.ClientKeyAlgorithm = .rsa2048
+            clientKey: CertificateAuthority.ClientKeyAlgorithm = .rsa2048,
+            extraServerNames: [String] = []
         ) {
             self.topic = topic
             self.clientKey = clientKey
+            self.extraServerNames = extraServerNames
             self.clientValidity = clientValidity
             self.serverValidity = serverValidity
             self.teamID = teamID
@@ -40,7 +46,8 @@ public struct GatewayPKI: Sendable {
     public init(options: Options = Options()) throws {
         let authority = try CertificateAuthority()
         self.authority = authority
-        self.server = try authority.issueServerIdentity(validity: options.serverValidity)
+        self.server = try authority.issueServerIdentity(
+            dnsNames: ["localhost"] + options.extraServerNames, validity: options.serverValidity)
         self.client = try authority.issueClientIdentity(
             topic: options.topic, validity: options.clientValidity, key: options.clientKey)
         self.tokenKey = TokenSigningKey(teamID: options.teamID)

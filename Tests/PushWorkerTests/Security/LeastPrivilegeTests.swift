@@ -135,6 +135,10 @@ struct LeastPrivilegeTests {
                     "INSERT INTO push.device_token (app_id, token) VALUES (1, '\\x01')",
                     "DELETE FROM push.device_token",
                     "DELETE FROM push.schema_migration",
+                    // retention is the owner's (pushworker prune)
+                    "DELETE FROM push.recipient",
+                    "DELETE FROM push.campaign",
+                    "SELECT * FROM push.campaign_pruning",
                     "SELECT * FROM elsewhere.secret",
                     "SELECT * FROM pg_catalog.pg_authid",
                 ]

@@ -54,6 +54,7 @@ struct OwnerWithoutCreateRoleTests {
                         #expect("\(error)".contains("42501"), "\(error)")
                     }
                     let applied = try await Migrator.bundled().migrate(client: client, logger: .quiet)
+                    // every migration, 006 and those after it, applies for an owner without CREATEROLE
                     #expect(applied.map(\.name).contains("006_roles"))
                     #expect(applied.last?.name == (try Migrator.bundled().migrations.last?.name))
                     try await client.execute(
