@@ -31,7 +31,7 @@ public struct RunCommand: AsyncParsableCommand {
     public var claimBatch: Int = 4
 
     @Option(help: "Jobs held at once, claimed and not yet recorded; bounds memory.")
-    public var maxJobs: Int = 16
+    public var maxJobs: Int = 32
 
     @Option(help: "Notifications a connection carries before the probe proves them and it is replaced.")
     public var window: Int = 4_096
