@@ -119,7 +119,7 @@ final class SenderRegistry: Sendable {
         let pool = GatewayPool(configuration: configuration, tlsContext: context, group: eventLoops)
         let budget = self.budget
         let events = AppSender.Events(
-            jobsFinished: { budget.give($0) },
+            jobsFinished: { budget.give($0, of: app.id) },
             appFailed: { [weak self] failure in self?.appFailed(app.id, name: app.name, failure: failure) })
         return AppSender(app: app, pool: pool, writer: writer, campaigns: campaigns, instruments: instruments,
                          events: events, logger: logger)
