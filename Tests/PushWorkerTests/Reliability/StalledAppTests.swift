@@ -10,7 +10,7 @@ import TestSupport
 /// that also sends for a healthy app, and nothing of it may be lost.
 @Suite("Reliability: a stalled app", .serialized)
 struct StalledAppTests {
-    @Test("a stalled gateway's app holds at most its share of the job budget: the other app's campaign is sent while it stalls, and nothing is lost")
+    @Test("an app whose gateway stopped reading does not starve the other app: its campaign is sent while the stall lasts, and nothing is lost")
     func stalledAppDoesNotStarveTheOther() async throws {
         try await WorkerHarness.with { harness in
             let directory = try TestPKI.makeTemporaryDirectory(prefix: "pushworker-stalled")
@@ -60,12 +60,10 @@ struct StalledAppTests {
                 "SELECT count(*) FROM push.job WHERE campaign_id = \(stalled) AND (attempt > 1 OR run_at > created_at)",
                 as: Int64.self)
             #expect(requeued == 0, "the healthy campaign finished only after the stalled app's pool gave up")
+            // It still holds jobs (once the healthy app has none left, it may take the free room).
             let held = try await harness.scalar(
                 "SELECT count(*) FROM push.job WHERE campaign_id = \(stalled) AND state = 'running'", as: Int64.self)
-            // Its share is half the budget; the claim that reaches it may bring up to a claim
-            // batch less one more.
-            let share = settings.maxJobs / 2 + settings.claimBatch - 1
-            #expect(held > 0 && held <= Int64(share), "the stalled app holds \(held) of \(settings.maxJobs) jobs")
+            #expect(held > 0)
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
