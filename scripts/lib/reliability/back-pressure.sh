@@ -80,8 +80,9 @@ bp_sample_queues() {
     grep -q 'stopped reading' "$BP_GATEWAY_LOG" 2>/dev/null || return 0
     grep -q 'resumed reading' "$BP_GATEWAY_LOG" 2>/dev/null && return 0
     local send recv
-    send=$(ss -tnH state established "( dport = :$BP_STALLED_PORT )" 2>/dev/null | awk '{ s += $3 } END { printf "%d", s / 1024 }')
-    recv=$(ss -tnH state established "( sport = :$BP_STALLED_PORT )" 2>/dev/null | awk '{ s += $2 } END { printf "%d", s / 1024 }')
+    # With a state filter ss prints no State column: Recv-Q is $1, Send-Q $2.
+    send=$(ss -tnH state established "( dport = :$BP_STALLED_PORT )" 2>/dev/null | awk '{ s += $2 } END { printf "%d", s / 1024 }')
+    recv=$(ss -tnH state established "( sport = :$BP_STALLED_PORT )" 2>/dev/null | awk '{ s += $1 } END { printf "%d", s / 1024 }')
     [ "$send" -le "$BP_SEND_Q_KB" ] || BP_SEND_Q_KB=$send
     [ "$recv" -le "$BP_RECV_Q_KB" ] || BP_RECV_Q_KB=$recv
 }
