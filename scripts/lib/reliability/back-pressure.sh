@@ -11,7 +11,8 @@
 # allowed there: a connection the worker gave up on while the gateway held unread notifications
 # is read once the gateway resumes, and the worker had resent them — the binary protocol's one
 # case of a possible duplicate); the worker's RSS does not grow over the run (rss_growth_mb at
-# most 16 MB). Figures: the largest bytes queued in the worker's sockets to the stalled gateway
+# most 16 MB). Figures: stall_seen / resume_seen (seconds into the run and healthy outcomes by
+# then, when the watcher first saw the gateway's stop and resume lines), the largest bytes queued in the worker's sockets to the stalled gateway
 # (worker_send_q_kb) and unread at the gateway (gateway_recv_q_kb) while it stalled.
 # The stalled campaign has a quarter of --tokens; the healthy one has --tokens.
 scenario_back_pressure() {
@@ -41,7 +42,7 @@ scenario_back_pressure() {
     healthy=$(rel_enqueue healthy '{"aps":{"alert":"healthy"}}')
     e2e_psql "$REL_URL" -c "VACUUM ANALYZE push.job"
 
-    BP_SEND_Q_KB=0 BP_RECV_Q_KB=0
+    BP_SEND_Q_KB=0 BP_RECV_Q_KB=0 BP_STALL_SEEN="" BP_RESUME_SEEN=""
     REL_WATCH_HOOK=bp_sample_queues
     rel_start_worker_under_test back-pressure-1
     rel_watch "$REL_PID" "$healthy" "$stalled"
@@ -65,7 +66,8 @@ scenario_back_pressure() {
     lost=$((lost + V_LOST)) unaccounted=$((unaccounted + V_UNACCOUNTED))
     echo "scenario=$name lost=$lost duplicates=$V_DUPLICATES unaccounted=$unaccounted tokens=$((REL_TOKENS + stalled_tokens))" \
         "accepted=$((V_ACCEPTED + stalled_accepted)) rejected=$((V_REJECTED)) healthy_tokens=$REL_TOKENS stalled_tokens=$stalled_tokens" \
-        "stop_reading_after=$stop_after resume_after_s=$((resume_ms / 1000)) healthy_done_s=${REL_DONE_S_A:-never}" \
+        "stop_reading_after=$stop_after resume_after_s=$((resume_ms / 1000)) stall_seen=${BP_STALL_SEEN:-never}" \
+        "resume_seen=${BP_RESUME_SEEN:-never} healthy_done_s=${REL_DONE_S_A:-never}" \
         "stalled_done_s=${REL_DONE_S_B:-never} healthy_stall_s=$REL_STALL_S_A stalled_accepted=$stalled_accepted" \
         "stalled_failed=$stalled_failed stalled_duplicates=$stalled_duplicates worker_send_q_kb=$BP_SEND_Q_KB" \
         "gateway_recv_q_kb=$BP_RECV_Q_KB max_rss_mb=$REL_MAX_RSS_MB rss_growth_mb=$REL_RSS_GROWTH_MB load=$(cut -d' ' -f1 /proc/loadavg)"
@@ -76,9 +78,15 @@ scenario_back_pressure() {
 
 # rel_watch hook: while the stalled gateway is stopped, the largest Send-Q of the worker's sockets
 # to it and Recv-Q of the gateway's sockets (ss, kilobytes, summed over the connections).
+# Also notes the time and the healthy campaign's outcomes when the stall was first and last seen
+# (rel_watch's t and done_a, in scope here): BP_STALL_SEEN="<t>@<done>", BP_RESUME_SEEN likewise.
 bp_sample_queues() {
     grep -q 'stopped reading' "$BP_GATEWAY_LOG" 2>/dev/null || return 0
-    grep -q 'resumed reading' "$BP_GATEWAY_LOG" 2>/dev/null && return 0
+    [ -n "$BP_STALL_SEEN" ] || BP_STALL_SEEN="${t}s@$done_a"
+    if grep -q 'resumed reading' "$BP_GATEWAY_LOG" 2>/dev/null; then
+        [ -n "$BP_RESUME_SEEN" ] || BP_RESUME_SEEN="${t}s@$done_a"
+        return 0
+    fi
     local send recv
     # With a state filter ss prints no State column: Recv-Q is $1, Send-Q $2.
     send=$(ss -tnH state established "( dport = :$BP_STALLED_PORT )" 2>/dev/null | awk '{ s += $2 } END { printf "%d", s / 1024 }')
