@@ -10,7 +10,7 @@ import TestSupport
 /// that also sends for a healthy app, and nothing of it may be lost.
 @Suite("Reliability: a stalled app", .serialized)
 struct StalledAppTests {
-    @Test("an app whose gateway stopped reading does not starve the other app: its campaign is sent while the stall lasts, and nothing is lost")
+    @Test("an app whose gateway stopped reading does not starve the other app: its campaign is sent while the stall lasts; when the pool gives up, nothing is lost")
     func stalledAppDoesNotStarveTheOther() async throws {
         try await WorkerHarness.with { harness in
             let directory = try TestPKI.makeTemporaryDirectory(prefix: "pushworker-stalled")
@@ -64,6 +64,19 @@ struct StalledAppTests {
             let held = try await harness.scalar(
                 "SELECT count(*) FROM push.job WHERE campaign_id = \(stalled) AND state = 'running'", as: Int64.self)
             #expect(held > 0)
+            // When the pool gives up on the gateway (handshake timeouts, six in a row), every
+            // notification it holds comes back as a retry: the jobs are requeued with a back-off,
+            // nothing is recorded or lost, and the tokens will be sent again.
+            let gaveUp = try await eventually(within: .seconds(180), polling: .milliseconds(200)) {
+                try await harness.scalar(
+                    "SELECT count(*) FROM push.job WHERE campaign_id = \(stalled) AND run_at > created_at", as: Int64.self) > 0
+            }
+            #expect(gaveUp, "the pool never gave up on the stalled gateway")
+            #expect(try await harness.outcomes(campaign: stalled).isEmpty)
+            let accounted = try await harness.scalar(
+                "SELECT coalesce(sum(cardinality(token_ids)), 0)::bigint FROM push.job WHERE campaign_id = \(stalled)",
+                as: Int64.self)
+            #expect(accounted == Int64(stalledTokens.count))
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
