@@ -30,7 +30,7 @@ public actor OutcomeWriter: Service {
     private var isStopping = false
     private var waitingForRoom: [CheckedContinuation<Void, Never>] = []
     private var waitingForWrite: [CheckedContinuation<Void, Never>] = []
-    private var recordedObserver: @Sendable (Int) -> Void = { _ in }
+    private var recordedObserver: @Sendable ([ClaimedJob]) -> Void = { _ in }
     private let wakeUps: AsyncStream<Void>
     private let wakeUpContinuation: AsyncStream<Void>.Continuation
     private let writeDuration = Metrics.Timer(label: "pushworker_outcome_write_seconds", preferredDisplayUnit: .seconds)
@@ -44,9 +44,9 @@ public actor OutcomeWriter: Service {
         (wakeUps, wakeUpContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Calls `observer` with the number of jobs after each successful write (from the writer's
-    /// task; keep it short and non-blocking). Replaces an earlier observer.
-    public func observeRecorded(_ observer: @escaping @Sendable (Int) -> Void) {
+    /// Calls `observer` with the jobs of each successful write (from the writer's task; keep it
+    /// short and non-blocking). Replaces an earlier observer.
+    public func observeRecorded(_ observer: @escaping @Sendable (_ jobs: [ClaimedJob]) -> Void) {
         recordedObserver = observer
     }
 
@@ -59,7 +59,7 @@ public actor OutcomeWriter: Service {
         }
         if isStopping {
             written.merge(try await queue.complete([report]))
-            recordedObserver(1)
+            recordedObserver([report.job])
             return
         }
         pending.append(report)
@@ -143,7 +143,7 @@ public actor OutcomeWriter: Service {
             jobsWritten.increment(by: batch.count)
             pending.removeFirst(batch.count)
             written.merge(result)
-            recordedObserver(batch.count)
+            recordedObserver(batch.map(\.job))
             resumeWaitingSubmitters()
             return true
         } catch {

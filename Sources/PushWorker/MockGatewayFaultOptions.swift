@@ -1,5 +1,6 @@
 import ArgumentParser
 import MockGateway
+import NIOCore
 
 /// The fault, feedback and parsing flags of `pushworker mock-gateway run`. A `--config` file is
 /// applied first, flags on top of it.
@@ -37,6 +38,12 @@ struct MockGatewayFaultOptions: ParsableArguments {
     @Option(help: "Close connections beyond this many at once.")
     var connectionLimit: Int?
 
+    @Option(help: "Gateway-wide: once N notifications were accepted, stop reading from every connection (TCP windows fill).")
+    var stopReadingAfter: Int?
+
+    @Option(help: "With --stop-reading-after: read again this many milliseconds after stopping (default: never).")
+    var resumeReadingAfterMs: Int?
+
     @Flag(help: "Answer missing-token errors (the known-bad probe) with identifier 0, as the old sandbox did.")
     var probeIdentifierZero = false
 
@@ -71,6 +78,12 @@ struct MockGatewayFaultOptions: ParsableArguments {
         guard minTokenLength >= 1, minTokenLength <= maxTokenLength, maxTokenLength <= 100 else {
             throw ValidationError("token lengths must satisfy 1 <= --min-token-length <= --max-token-length <= 100")
         }
+        if stopReadingAfter.map({ $0 < 0 }) ?? false || resumeReadingAfterMs.map({ $0 < 0 }) ?? false {
+            throw ValidationError("--stop-reading-after and --resume-reading-after-ms must not be negative")
+        }
+        if resumeReadingAfterMs != nil, stopReadingAfter == nil {
+            throw ValidationError("--resume-reading-after-ms needs --stop-reading-after")
+        }
     }
 
     func apply(to configuration: inout MockGatewayConfiguration) throws {
@@ -97,6 +110,8 @@ struct MockGatewayFaultOptions: ParsableArguments {
         flags.keepFeedbackOpen = keepFeedbackOpen ? true : nil
         try flags.apply(to: &configuration.faults)
         try flags.apply(to: &configuration.feedback)
+        if let stopReadingAfter { configuration.faults.stopReadingAfter = stopReadingAfter }
+        if let resumeReadingAfterMs { configuration.faults.resumeReadingAfter = .milliseconds(Int64(resumeReadingAfterMs)) }
         configuration.rules = FrameRules(
             tokenLengths: minTokenLength...maxTokenLength,
             legacyPayloadLimit: legacyPayloadLimit,

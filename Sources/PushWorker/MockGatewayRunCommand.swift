@@ -103,8 +103,14 @@ struct MockGatewayRunCommand: AsyncParsableCommand {
 
     /// Flushes the ledger and rewrites the stats file once a second until cancelled.
     private func reportEverySecond(_ gateway: MockGateway) async {
+        var readingStopped = false
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(1))
+            if gateway.isReadingStopped != readingStopped {
+                readingStopped.toggle()
+                print("mock-gateway \(readingStopped ? "stopped" : "resumed") reading accepted=\(gateway.statistics().accepted)")
+                flushStandardOutput()
+            }
             do {
                 try gateway.flushLedger()
                 try writeStatistics(gateway.statistics())

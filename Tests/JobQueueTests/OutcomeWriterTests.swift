@@ -77,7 +77,7 @@ import TestSupport
     @Test func observerHearsEveryWriteWithItsJobCount() async throws {
         let heard = RecordedCounts()
         try await withRunningWriter(flushThreshold: 2) { jobs, writer, group in
-            await writer.observeRecorded { count in Task { await heard.add(count) } }
+            await writer.observeRecorded { jobs in Task { await heard.add(jobs.count) } }
             try await writer.submit(JobReport(job: jobs[0], allOutcomes: .accepted))
             #expect(await heard.total == 0, "nothing is written below the threshold")
             try await writer.submit(JobReport(job: jobs[1], allOutcomes: .accepted))

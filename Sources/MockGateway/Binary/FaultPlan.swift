@@ -34,6 +34,11 @@ public struct FaultPlan: Sendable {
     /// Answer a missing-token error with identifier 0, as the APNs sandbox once did
     /// (jchambers/pushy#149), instead of the notification's identifier.
     public var missingTokenNamesIdentifierZero: Bool
+    /// Once the gateway as a whole has accepted this many notifications, it stops reading from
+    /// every connection, open or new (see `ReadingPause`): the client's TCP send window fills.
+    public var stopReadingAfter: Int?
+    /// How long reading stays stopped before every connection reads again; `nil`: for good.
+    public var resumeReadingAfter: TimeAmount?
 
     public init(
         invalidTokens: Set<ByteBuffer> = [],
@@ -45,7 +50,9 @@ public struct FaultPlan: Sendable {
         abruptCloseEvery: Int? = nil,
         readLatency: TimeAmount? = nil,
         connectionLimit: Int? = nil,
-        missingTokenNamesIdentifierZero: Bool = false
+        missingTokenNamesIdentifierZero: Bool = false,
+        stopReadingAfter: Int? = nil,
+        resumeReadingAfter: TimeAmount? = nil
     ) {
         self.invalidTokens = invalidTokens
         self.processingErrorRate = processingErrorRate
@@ -57,5 +64,7 @@ public struct FaultPlan: Sendable {
         self.readLatency = readLatency
         self.connectionLimit = connectionLimit
         self.missingTokenNamesIdentifierZero = missingTokenNamesIdentifierZero
+        self.stopReadingAfter = stopReadingAfter
+        self.resumeReadingAfter = resumeReadingAfter
     }
 }

@@ -25,19 +25,22 @@ public final class MockGateway: Sendable {
     private let feedbackChannel: (any Channel)?
     private let http2Channel: (any Channel)?
     private let recorder: GatewayRecorder
+    private let pause: ReadingPause?
 
     private init(
         configuration: MockGatewayConfiguration,
         gatewayChannel: any Channel,
         feedbackChannel: (any Channel)?,
         http2Channel: (any Channel)?,
-        recorder: GatewayRecorder
+        recorder: GatewayRecorder,
+        pause: ReadingPause?
     ) {
         self.configuration = configuration
         self.gatewayChannel = gatewayChannel
         self.feedbackChannel = feedbackChannel
         self.http2Channel = http2Channel
         self.recorder = recorder
+        self.pause = pause
         self.gatewayPort = gatewayChannel.localAddress?.port ?? configuration.gatewayPort
         self.feedbackPort = feedbackChannel.map { $0.localAddress?.port ?? 0 }
         self.http2Port = http2Channel.map { $0.localAddress?.port ?? 0 }
@@ -51,6 +54,11 @@ public final class MockGateway: Sendable {
         let context = try configuration.tls.makeContext()
         let ledger = try configuration.ledgerPath.map { try GatewayLedger(path: $0) }
         let recorder = GatewayRecorder(ledger: ledger, faults: configuration.faults)
+        let pause = configuration.faults.stopReadingAfter.map { threshold in
+            ReadingPause(threshold: threshold, resumeAfter: configuration.faults.resumeReadingAfter) {
+                recorder.statistics.accepted
+            }
+        }
 
         let gatewayChannel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
@@ -58,7 +66,8 @@ public final class MockGateway: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try installGatewayPipeline(on: channel, context: context, recorder: recorder, configuration: configuration)
+                    try installGatewayPipeline(
+                        on: channel, context: context, recorder: recorder, pause: pause, configuration: configuration)
                 }
             }
             .bind(host: configuration.host, port: configuration.gatewayPort)
@@ -100,7 +109,8 @@ public final class MockGateway: Sendable {
             gatewayChannel: gatewayChannel,
             feedbackChannel: feedbackChannel,
             http2Channel: http2Channel,
-            recorder: recorder
+            recorder: recorder,
+            pause: pause
         )
     }
 
@@ -108,6 +118,7 @@ public final class MockGateway: Sendable {
         on channel: any Channel,
         context: NIOSSLContext,
         recorder: GatewayRecorder,
+        pause: ReadingPause?,
         configuration: MockGatewayConfiguration
     ) throws {
         guard let connection = recorder.admit(channel) else {
@@ -115,6 +126,9 @@ public final class MockGateway: Sendable {
         }
         channel.closeFuture.whenComplete { _ in recorder.connectionClosed(channel) }
         let pipeline = channel.pipeline.syncOperations
+        if let pause {
+            try pipeline.addHandler(ReadPauseHandler(pause: pause))
+        }
         if let latency = configuration.faults.readLatency {
             try pipeline.addHandler(ReadLatencyHandler(latency: latency))
         }
@@ -134,6 +148,11 @@ public final class MockGateway: Sendable {
     /// The counters right now.
     public func statistics() -> GatewayStatistics {
         recorder.statistics
+    }
+
+    /// Whether the `stopReadingAfter` fault holds every connection's reads right now.
+    public var isReadingStopped: Bool {
+        pause?.isStopped ?? false
     }
 
     /// Writes pending ledger lines to the file. Lines of batches already handed over by the

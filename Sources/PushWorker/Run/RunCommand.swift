@@ -30,7 +30,7 @@ public struct RunCommand: AsyncParsableCommand {
     @Option(help: "Jobs asked for in one claim (a job is up to 1,000 tokens).")
     public var claimBatch: Int = 4
 
-    @Option(help: "Jobs held at once, claimed and not yet recorded; bounds memory.")
+    @Option(help: "Jobs held at once, claimed and not yet recorded; bounds memory. An app holding half of them waits for the other apps.")
     public var maxJobs: Int = 32
 
     @Option(help: "Notifications a connection carries before the probe proves them and it is replaced.")

@@ -56,6 +56,7 @@ final class ClaimLoop: Sendable {
     private func claimUntilDone() async {
         var nudges = budget.nudges.makeAsyncIterator()
         var backoff = settings.claimBackoff
+        var othersIdleUntil = ContinuousClock.now
         while !isStopped {
             instruments.inFlightJobs.record(budget.heldCount)
             instruments.inFlightNotifications.record(senders.outstandingNotifications)
@@ -69,7 +70,7 @@ final class ClaimLoop: Sendable {
             let jobs: [ClaimedJob]
             do {
                 let started = ContinuousClock.now
-                jobs = try await queue.claim(limit: min(settings.claimBatch, room), excludingApps: blocked)
+                jobs = try await claimFairly(limit: min(settings.claimBatch, room), blocked: blocked, others: &othersIdleUntil)
                 instruments.claimed(after: ContinuousClock.now - started)
                 health.databaseAnswered()
                 backoff = settings.claimBackoff
@@ -88,7 +89,7 @@ final class ClaimLoop: Sendable {
                 _ = await nudges.next()
                 continue
             }
-            budget.take(jobs.count)
+            budget.take(jobs)
             instruments.claimed(jobs: jobs.count)
             await dispatch(jobs)
         }
@@ -110,8 +111,27 @@ final class ClaimLoop: Sendable {
             logger.warning("could not hand jobs back; their leases will lapse and they will be claimed again",
                            metadata: ["jobs": "\(handBack.count)", "error": "\(PostgresErrorText.message(of: error))"])
         }
-        budget.give(handBack.count)
+        for (app, jobs) in Dictionary(grouping: handBack, by: \.appID) {
+            budget.give(jobs.count, of: app)
+        }
     }
+
+    /// Claims for the apps below their share of the budget first (``JobBudget/appShare``). Only
+    /// when none of them has a due job does an app at its share get more — and then the others
+    /// are asked again at most every ``recheckOthers``, so that an app alone with work uses the
+    /// whole budget without a second claim each time.
+    private func claimFairly(limit: Int, blocked: Set<AppID>, others idleUntil: inout ContinuousClock.Instant) async throws -> [ClaimedJob] {
+        let crowded = budget.appsAtShare.subtracting(blocked)
+        if !crowded.isEmpty, ContinuousClock.now >= idleUntil {
+            let jobs = try await queue.claim(limit: limit, excludingApps: blocked.union(crowded))
+            if !jobs.isEmpty { return jobs }
+            idleUntil = .now + Self.recheckOthers
+        }
+        return try await queue.claim(limit: limit, excludingApps: blocked)
+    }
+
+    /// How long the claim loop trusts that only the apps at their share have work.
+    static let recheckOthers: Duration = .seconds(1)
 
     private func hasPendingWork(excluding blocked: Set<AppID>) async -> Bool {
         do {

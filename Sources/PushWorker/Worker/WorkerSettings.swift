@@ -9,6 +9,7 @@ public struct WorkerSettings: Sendable {
     /// Jobs asked for in one claim.
     public var claimBatch = 4
     /// Jobs claimed and not yet recorded, at most. Bounds memory: a job is up to ~1,000 tokens.
+    /// An app holding half of them is served after the other apps (``JobBudget/appShare``).
     public var maxJobs = 32
     /// Notifications one connection carries before the probe proves them and it is replaced.
     /// Smaller windows prove (and so record) sooner; larger ones reconnect less.
