@@ -45,10 +45,17 @@ struct LoopbackFixture {
                 return results
             }
             var index = 0
-            while index < notifications.count {
-                let end = min(index + batchSize, notifications.count)
-                try await pool.submit(Array(notifications[index..<end]))
-                index = end
+            do {
+                while index < notifications.count {
+                    let end = min(index + batchSize, notifications.count)
+                    try await pool.submit(Array(notifications[index..<end]))
+                    index = end
+                }
+            } catch {
+                // The pool failed before taking everything (e.g. a certificate refused before the
+                // first submit): drain it so the outcome sequence ends and the group can return.
+                await pool.drain()
+                throw error
             }
             await pool.drain()
             return try await group.next()!

@@ -156,7 +156,14 @@ import TestSupport
         ) { _ in .status(200) }
         defer { Task { await server.close() } }
         let pool = try Fixture.pool(server: server, connections: 1, presentingCertificate: false)
-        let results = try await Fixture.send(Fixture.notifications(0..<5), pool: pool)
+        let results: [UInt64: [HTTP2Outcome.Result]]
+        do {
+            results = try await Fixture.send(Fixture.notifications(0..<5), pool: pool)
+        } catch let failure as GatewayFailure {
+            // The handshake failed before the first submit: the pool refuses work with the same failure.
+            #expect(failure.code == .clientCertificateRejected || failure.code == .gatewayUnreachable)
+            return
+        }
         #expect(results.count == 5)
         for outcomes in results.values {
             guard case .failed(let failure) = outcomes.first else {
