@@ -62,10 +62,18 @@ struct ClaimStallTests {
             #expect(seen.shutDownWhileLocked, "a graceful shutdown must complete while a claim is stuck")
             try await run.value
 
-            // The abandoned claims answer now and lease jobs; nothing may stay leased by the worker.
+            // The abandoned claims answer now and lease jobs; once no statement of theirs is still
+            // running, nothing may stay leased by the worker. (Right after COMMIT the count is 0
+            // only because they have not leased yet: hence the wait for the statements to end.)
             #expect(try await eventually {
-                try await harness.scalar(
-                    "SELECT count(*) FROM push.job WHERE state = 'running' AND lease_owner = 'stalled'", as: Int64.self) == 0
+                let running = try await harness.scalar(
+                    """
+                    SELECT count(*) FROM pg_stat_activity
+                    WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()
+                    """, as: Int64.self)
+                let leased = try await harness.scalar(
+                    "SELECT count(*) FROM push.job WHERE state = 'running' AND lease_owner = 'stalled'", as: Int64.self)
+                return running == 0 && leased == 0
             }, "jobs leased by abandoned claims must be handed back")
             let unclaimed = try await harness.scalar("SELECT count(*) FROM push.job WHERE campaign_id = \(campaign)", as: Int64.self)
             #expect(unclaimed == 20, "every job must still be waiting to be sent")
