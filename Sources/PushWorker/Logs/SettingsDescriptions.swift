@@ -18,7 +18,8 @@ extension WorkerSettings: CustomStringConvertible, CustomDebugStringConvertible,
             "credentialRetryDelay": credentialRetryDelay, "gatewayPause": gatewayPause,
             "maximumGatewayPause": maximumGatewayPause, "gatewayReconnectBackoff": gatewayReconnectBackoff,
             "claimBackoff": claimBackoff,
-            "maximumClaimBackoff": maximumClaimBackoff, "statisticsInterval": statisticsInterval,
+            "maximumClaimBackoff": maximumClaimBackoff, "claimLoopQueryTimeout": claimLoopQueryTimeout,
+            "statisticsInterval": statisticsInterval,
             "exitWhenIdle": exitWhenIdle, "environment": HiddenEnvironment(environment),
         ], displayStyle: .struct)
     }

@@ -60,8 +60,9 @@ final class AppSender: Sendable {
     var outstandingCount: Int { jobs.withLockedValue { $0.outstandingCount } }
 
     /// Sends one claimed job: records what cannot be sent (expired campaign, unusable payload or
-    /// token) and submits the rest. Suspends while the pool is saturated.
-    func send(_ job: ClaimedJob) async {
+    /// token) and submits the rest. Suspends while the pool is saturated. The campaign lookup runs
+    /// under the claim loop's `deadline`.
+    func send(_ job: ClaimedJob, within deadline: DatabaseCallDeadline) async {
         var report = JobReport(job: job)
         if let expiresAt = job.expiresAt, expiresAt <= Date() {
             report.recordRemaining(.expired)
@@ -69,7 +70,7 @@ final class AppSender: Sendable {
             return
         }
         let content: TransportContent
-        switch await campaigns.content(of: job.campaignID, for: app) {
+        switch await campaigns.content(of: job.campaignID, for: app, within: deadline) {
         case .ready(let loaded):
             content = loaded
         case .unusable(let reason):

@@ -24,14 +24,16 @@ actor CampaignCache {
         self.queue = queue
     }
 
-    /// The campaign's content for `app` (a campaign belongs to one app, so one transport).
-    func content(of campaign: CampaignID, for app: AppRecord) async -> Lookup {
+    /// The campaign's content for `app` (a campaign belongs to one app, so one transport); the
+    /// lookup runs under `deadline`.
+    func content(of campaign: CampaignID, for app: AppRecord, within deadline: DatabaseCallDeadline) async -> Lookup {
         if let known = contents[campaign] {
             return known
         }
+        let queue = self.queue
         let lookup: Lookup
         do {
-            guard let record = try await queue.campaign(campaign) else {
+            guard let record = try await deadline.run("campaign lookup", operation: { try await queue.campaign(campaign) }) else {
                 return .unusable(reason: "campaign \(campaign.rawValue) does not exist")
             }
             let content: Result<TransportContent, CampaignContent.ContentError> =

@@ -88,16 +88,18 @@ final class SenderRegistry: Sendable {
 
     /// The sender of `app`, created (credentials loaded, pool started) on first use; `nil` when
     /// the app is blocked or its credentials fail now (it is then blocked and the error recorded).
-    /// Called from the claim loop only, so creation is never raced.
-    func sender(for app: AppID) async -> AppSender? {
+    /// Called from the claim loop only, so creation is never raced; its database calls run under
+    /// the loop's `deadline`.
+    func sender(for app: AppID, within deadline: DatabaseCallDeadline) async -> AppSender? {
         if let existing = state.withLockedValue({ $0.senders[app]?.sender }) {
             return existing
         }
         guard !blockedApps().contains(app) else { return nil }
+        let queue = self.queue
         let record: AppRecord
         do {
-            guard let found = try await queue.app(app) else {
-                await block(app, message: "app \(app.rawValue) does not exist")
+            guard let found = try await deadline.run("app lookup", operation: { try await queue.app(app) }) else {
+                await block(app, message: "app \(app.rawValue) does not exist", within: deadline)
                 return nil
             }
             record = found
@@ -110,14 +112,14 @@ final class SenderRegistry: Sendable {
         do {
             transport = try makeTransport(for: record)
         } catch {
-            await block(app, name: record.name, message: "\(error)")
+            await block(app, name: record.name, message: "\(error)", within: deadline)
             return nil
         }
         let sender = makeSender(for: record, transport: transport)
         sender.start()
         let consumer = Task { await sender.runOutcomes() }
         state.withLockedValue { $0.senders[app] = Entry(sender: sender, consumer: consumer) }
-        try? await queue.recordCredentialError(app: app, message: nil)
+        _ = try? await deadline.run("credential error reset") { try await queue.recordCredentialError(app: app, message: nil) }
         logger.info("sending for app", metadata: [
             "app": "\(record.name)", "transport": "\(transport.name)", "gateway": "\(record.gatewayHost):\(record.gatewayPort)",
             "connections": "\(settings.connectionsPerApp ?? record.connectionsPerWorker)",
@@ -202,12 +204,13 @@ final class SenderRegistry: Sendable {
         budget.nudge()
     }
 
-    private func block(_ app: AppID, name: String? = nil, message: String) async {
+    private func block(_ app: AppID, name: String? = nil, message: String, within deadline: DatabaseCallDeadline) async {
         state.withLockedValue { $0.blockedUntil[app] = .now + settings.credentialRetryDelay }
         logger.error("app cannot be sent for; its jobs go back to the queue",
                      metadata: ["app": "\(name ?? "\(app.rawValue)")", "error": "\(message)"])
+        let queue = self.queue
         do {
-            try await queue.recordCredentialError(app: app, message: message)
+            try await deadline.run("credential error record") { try await queue.recordCredentialError(app: app, message: message) }
         } catch {
             logger.warning("could not record the app's error", metadata: ["error": "\(PostgresErrorText.message(of: error))"])
         }

@@ -43,8 +43,9 @@ public struct Worker: Service {
         await writer.observeRecorded { budget.give($0) }
         let senders = SenderRegistry(queue: queue, writer: writer, settings: settings, eventLoops: eventLoops,
                                      instruments: instruments, budget: budget, logger: logger)
+        let deadline = DatabaseCallDeadline(limit: settings.claimLoopQueryTimeout, logger: logger)
         let loop = ClaimLoop(queue: queue, settings: settings, senders: senders, budget: budget,
-                             instruments: instruments, health: health, logger: logger)
+                             instruments: instruments, health: health, deadline: deadline, logger: logger)
         logger.info("worker started", metadata: [
             "worker": "\(queue.worker)", "max_jobs": "\(settings.maxJobs)", "claim_batch": "\(settings.claimBatch)",
         ])
@@ -67,8 +68,24 @@ public struct Worker: Service {
                            metadata: ["notifications": "\(released)"])
         }
         try await writer.flush()
-        let handedBack = try await queue.releaseAll()
+        let handedBack = try await releaseAll()
         budget.finish()
-        logger.info("worker stopped", metadata: ["jobs_handed_back": "\(handedBack)"])
+        logger.info("worker stopped", metadata: ["jobs_handed_back": "\(handedBack.map(String.init) ?? "unknown")"])
+    }
+
+    /// Hands back every job still held, waiting at most ``WorkerSettings/claimLoopQueryTimeout``
+    /// (the database may be the reason for the shutdown); `nil` when it did not answer in time —
+    /// the leases then lapse once this process's housekeeping stops, and another worker rescues them.
+    private func releaseAll() async throws -> Int? {
+        let queue = self.queue
+        do {
+            return try await awaitAbandonable("release all", deadline: settings.claimLoopQueryTimeout) {
+                try await queue.releaseAll()
+            }
+        } catch let exceeded as CallDeadlineExceeded {
+            logger.warning("could not hand back the jobs still held; their leases lapse once this worker has stopped",
+                           metadata: ["error": "\(exceeded)"])
+            return nil
+        }
     }
 }

@@ -32,6 +32,11 @@ public struct WorkerSettings: Sendable {
     /// Pause after a failed claim (the database is away), doubling up to ``maximumClaimBackoff``.
     public var claimBackoff: Duration = .milliseconds(250)
     public var maximumClaimBackoff: Duration = .seconds(10)
+    /// Longest wait for any database call the claim loop makes (claim, hand-back, the idle check,
+    /// app and campaign lookups) and for the final hand-back on shutdown. A call that does not
+    /// answer by then is abandoned (a claim answering late hands its jobs back) and the loop backs
+    /// off and goes on: a connection lost mid-call can otherwise leave the loop waiting forever.
+    public var claimLoopQueryTimeout: Duration = .seconds(30)
     /// How often pool counters become metrics and a progress line per app.
     public var statisticsInterval: Duration = .seconds(10)
     /// Return once no job is left that could be sent (for scripts and tests).

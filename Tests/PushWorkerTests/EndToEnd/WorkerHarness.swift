@@ -105,23 +105,23 @@ struct WorkerHarness {
     }
 
     /// A worker, its writer and housekeeper as one service group on the harness's client; the
-    /// writer batches as `settings` says unless `writer` is given.
-    func workerGroup(id: String, settings: WorkerSettings, writer writerConfiguration: OutcomeWriter.Configuration? = nil) -> ServiceGroup {
+    /// writer batches as `settings` says unless `writer` is given. Without `housekeeping` the
+    /// group has no housekeeper (a test holding a lock its statements would wait for).
+    func workerGroup(id: String, settings: WorkerSettings, writer writerConfiguration: OutcomeWriter.Configuration? = nil,
+                     health: WorkerHealth = WorkerHealth(), housekeeping: Bool = true) -> ServiceGroup {
         var configuration = JobQueue.Configuration()
         configuration.leaseDuration = .seconds(60)
         configuration.retryPolicy = RetryPolicy(base: .milliseconds(50), maximum: .milliseconds(200))
         let queue = JobQueue(client: client, worker: WorkerID(id), configuration: configuration, logger: logger)
         let writer = OutcomeWriter(queue: queue, configuration: writerConfiguration ?? settings.outcomeWriterConfiguration)
-        var housekeeping = QueueHousekeeper.Configuration(host: "test", pid: 1, version: "test")
-        housekeeping.interval = .seconds(1)
+        var housekeeper = QueueHousekeeper.Configuration(host: "test", pid: 1, version: "test")
+        housekeeper.interval = .seconds(1)
         let worker = Worker(queue: queue, writer: writer, settings: settings,
-                            eventLoops: MultiThreadedEventLoopGroup.singleton, logger: logger)
+                            eventLoops: MultiThreadedEventLoopGroup.singleton, health: health, logger: logger)
         return ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [
-                .init(service: writer),
-                .init(service: QueueHousekeeper(queue: queue, configuration: housekeeping)),
-                .init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup),
-            ],
+            services: [.init(service: writer)]
+                + (housekeeping ? [.init(service: QueueHousekeeper(queue: queue, configuration: housekeeper))] : [])
+                + [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup)],
             logger: logger))
     }
 

@@ -27,4 +27,22 @@ struct WorkerHealthTests {
         #expect(health.status() == .init(isHealthy: false, reason: "draining for shutdown",
                                          details: ["jobs_held": "0", "apps_stopped": "0"]))
     }
+
+    @Test("a claim loop busy past its limit without completing a round is unhealthy; waiting for work or room is not")
+    func claimLoopStall() {
+        let health = WorkerHealth(databaseSilenceLimit: .seconds(3_600), claimLoopStallLimit: .seconds(60))
+        let start = ContinuousClock.now
+        health.databaseAnswered(at: start)
+        #expect(health.status(at: start + .seconds(600)).isHealthy, "a loop that has not started is not stalled")
+        health.claimLoopCompletedRound(at: start)
+        #expect(health.status(at: start + .seconds(60)).isHealthy)
+        let stalled = health.status(at: start + .seconds(61))
+        #expect(!stalled.isHealthy)
+        #expect(stalled.reason == "claim loop stalled for 61 s")
+        health.claimLoopWaiting()
+        #expect(health.status(at: start + .seconds(600)).isHealthy, "waiting for a nudge is not a stall")
+        health.claimLoopCompletedRound(at: start + .seconds(600))
+        let resumed = health.status(at: start + .seconds(630))
+        #expect(resumed.isHealthy && resumed.details["claim_rounds"] == "2")
+    }
 }
