@@ -103,6 +103,21 @@ import TestSupport
         }
     }
 
+    @Test func anHTTP2UnregisteredOffTheInvalidListIsLostOthersAreNot() async throws {
+        try await withFixture { fixture, url in
+            let campaign = try await fixture.campaign(tokens: 3)
+            try await fixture.record(campaign, token: 1, kind: "rejected", code: 410)  // not on the invalid list
+            try await fixture.record(campaign, token: 2, kind: "rejected", code: 410)  // on it
+            try await fixture.record(campaign, token: 3, kind: "rejected", code: 400)  // BadDeviceToken: not the list's business
+            let verdict = try ScriptVerdict.judge(
+                database: url, ledger: try fixture.write("ledger.tsv", ""),
+                invalidTokens: try fixture.write("invalid.txt", "\(Self.token(2))\n"),
+                campaigns: [campaign])
+            #expect(verdict.line == "verdict accepted=0 rejected=3 lost=1 duplicates=0 unaccounted=0")
+            #expect(verdict.detail["rejected_invalid"] == 2 && verdict.detail["rejected_invalid_not_listed"] == 1, "\(verdict)")
+        }
+    }
+
     @Test func cleanCampaignPassesAndDeliveredButFailedIsReportedNotLost() async throws {
         try await withFixture { fixture, url in
             let campaign = try await fixture.campaign(tokens: 4)

@@ -9,8 +9,9 @@
 --   psql URL -X -q -At -v ON_ERROR_STOP=1 -v ledger=FILE -v invalid=FILE -v campaigns='{7,8}' -f scripts/lib/verdict.sql
 --
 --   ledger     the gateway's ledger: <connection> <format> <identifier> <token hex> <payload bytes> <FNV-1a 64>
---   invalid    the tokens the gateway answers with status 8, one hex token per line (# comments
---              allowed); /dev/null when the gateway was given none
+--   invalid    the tokens the gateway answers as invalid (binary status 8; HTTP/2 410
+--              Unregistered), one hex token per line (# comments allowed); /dev/null when the
+--              gateway was given none
 --   campaigns  a PostgreSQL array literal of campaign ids; '{}' means every campaign
 --
 -- The ledger names no campaign: a line belongs to the campaign of the same app whose payload has
@@ -22,8 +23,8 @@
 --   accepted     its one outcome is 'accepted'
 --   rejected     its one outcome is 'rejected'
 --   lost         the database says the gateway took it, but the gateway's ledger has no line for
---                it; or the database says the gateway refused it as an invalid token (status 8)
---                while the token is not on the gateway's invalid list
+--                it; or the database says the gateway refused it as an invalid token (binary
+--                status 8, HTTP/2 status 410) while the token is not on the gateway's invalid list
 --   duplicates   ledger lines beyond the first for the same campaign and token: the gateway
 --                accepted, so the device would have shown, the notification more than once.
 --                A notification the gateway discarded after an error response is not in the
@@ -136,8 +137,8 @@ SELECT 'verdict-detail'
     || ' cancelled=' || count(*) FILTER (WHERE kind = 'cancelled')
     || ' skipped=' || count(*) FILTER (WHERE kind = 'skipped')
     || ' accepted_not_in_ledger=' || count(*) FILTER (WHERE kind = 'accepted' AND gateway_lines = 0)
-    || ' rejected_invalid=' || count(*) FILTER (WHERE kind = 'rejected' AND code = 8)
-    || ' rejected_invalid_not_listed=' || count(*) FILTER (WHERE kind = 'rejected' AND code = 8 AND NOT listed_invalid)
+    || ' rejected_invalid=' || count(*) FILTER (WHERE kind = 'rejected' AND code IN (8, 410))
+    || ' rejected_invalid_not_listed=' || count(*) FILTER (WHERE kind = 'rejected' AND code IN (8, 410) AND NOT listed_invalid)
     || ' listed_invalid_enqueued=' || count(*) FILTER (WHERE listed_invalid)
     || ' delivered_unrecorded=' || count(*) FILTER (WHERE gateway_lines > 0 AND outcome_rows = 1 AND kind <> 'accepted')
     || ' missing_outcome=' || count(*) FILTER (WHERE outcome_rows = 0)
@@ -150,7 +151,7 @@ SELECT 'verdict'
     || ' accepted=' || count(*) FILTER (WHERE kind = 'accepted')
     || ' rejected=' || count(*) FILTER (WHERE kind = 'rejected')
     || ' lost=' || count(*) FILTER (WHERE (kind = 'accepted' AND gateway_lines = 0)
-                                        OR (kind = 'rejected' AND code = 8 AND NOT listed_invalid))
+                                        OR (kind = 'rejected' AND code IN (8, 410) AND NOT listed_invalid))
     || ' duplicates=' || coalesce(sum(greatest(gateway_lines - 1, 0)), 0)
     || ' unaccounted=' || count(*) FILTER (WHERE outcome_rows = 0) + coalesce(sum(greatest(outcome_rows - 1, 0)), 0)
 FROM per_token;
