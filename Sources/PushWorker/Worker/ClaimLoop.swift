@@ -149,9 +149,7 @@ final class ClaimLoop: Sendable {
             logger.warning("could not hand jobs back; they stay leased until this worker stops",
                            metadata: ["jobs": "\(handBack.count)", "error": "\(PostgresErrorText.message(of: error))"])
         }
-        for (app, jobs) in Dictionary(grouping: handBack, by: \.appID) {
-            budget.give(jobs.count, of: app)
-        }
+        budget.give(handBack)
     }
 
     /// Claims for the apps below their share of the budget first (``JobBudget/appShare``). Only

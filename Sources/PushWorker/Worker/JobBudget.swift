@@ -14,6 +14,12 @@ final class JobBudget: Sendable {
     private struct Held {
         var total = 0
         var byApp: [AppID: Int] = [:]
+
+        mutating func remove(_ count: Int, of app: AppID) {
+            total -= count
+            let left = (byApp[app] ?? 0) - count
+            byApp[app] = left > 0 ? left : nil
+        }
     }
 
     let limit: Int
@@ -54,26 +60,18 @@ final class JobBudget: Sendable {
         }
     }
 
-    /// `count` jobs of `app` are done with (handed back to the queue, or dropped).
+    /// `count` jobs of `app` are done with (dropped by its sender).
     func give(_ count: Int, of app: AppID) {
         guard count > 0 else { return }
-        held.withLockedValue { held in
-            held.total -= count
-            let left = (held.byApp[app] ?? 0) - count
-            held.byApp[app] = left > 0 ? left : nil
-        }
+        held.withLockedValue { $0.remove(count, of: app) }
         nudge()
     }
 
-    /// `jobs` were recorded by the writer.
+    /// `jobs` are done with: recorded by the writer, or handed back to the queue.
     func give(_ jobs: [ClaimedJob]) {
         guard !jobs.isEmpty else { return }
         held.withLockedValue { held in
-            held.total -= jobs.count
-            for job in jobs {
-                let left = (held.byApp[job.appID] ?? 0) - 1
-                held.byApp[job.appID] = left > 0 ? left : nil
-            }
+            for job in jobs { held.remove(1, of: job.appID) }
         }
         nudge()
     }
