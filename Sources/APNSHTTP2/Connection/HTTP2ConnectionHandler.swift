@@ -1,11 +1,17 @@
 import NIOCore
+import NIOHPACK
 import NIOHTTP2
 import NIOTLS
 
-/// The I/O side of one HTTP/2 connection, after `NIOHTTP2Handler` in the pipeline: it sees the
-/// connection-level frames (SETTINGS, GOAWAY, PING), opens one stream per notification through
-/// the multiplexer, and executes the ``HTTP2ConnectionStateMachine``'s actions. All decisions are
-/// the machine's; this class only turns NIO callbacks into events and actions into I/O.
+/// The I/O side of one HTTP/2 connection, after `NIOHTTP2Handler` (without a stream multiplexer)
+/// in the pipeline: it writes each notification as a HEADERS and a DATA frame on the stream id
+/// the ``HTTP2ConnectionStateMachine`` hands out, assembles the responses from the frames that
+/// come back (``HTTP2OpenStream``), and executes the machine's actions. No channel per stream: a
+/// request costs two frames and a dictionary entry. All decisions are the machine's; this class
+/// only turns NIO callbacks into events and actions into I/O.
+///
+/// Writes are not flushed one by one: the pool calls ``flush()`` after handing out a round of
+/// notifications, so a round costs one TLS write.
 final class HTTP2ConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = HTTP2Frame
     typealias OutboundOut = HTTP2Frame
@@ -24,18 +30,17 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
     private let authentication: HTTP2Authentication
     private(set) var machine: HTTP2ConnectionStateMachine
     private var context: ChannelHandlerContext?
-    private var multiplexer: NIOHTTP2Handler.StreamMultiplexer?
+    private var ready = false
     private var pingTimer: RepeatedTask?
     private var firstError: (any Error)?
+    private var unflushed = false
     /// Set when the pool asked for the close (drain or pool failure).
     private(set) var closedByPool = false
     /// Set when the server sent GOAWAY.
     private(set) var receivedGoAway = false
-    /// Notifications whose stream has not reported yet, by request number. The connection's
-    /// close settles whatever is left here, so no notification depends on its stream's own
-    /// close event arriving; a stream's report after that is ignored.
-    private var inFlight: [UInt64: (pending: PendingHTTP2Notification, written: Bool)] = [:]
-    private var nextRequest: UInt64 = 0
+    /// Requests written and not settled yet, by stream id. The connection's close settles
+    /// whatever is left here, so no notification depends on its stream's close event arriving.
+    private var open: [HTTP2StreamID: HTTP2OpenStream] = [:]
 
     init(slot: Int, generation: UInt64, configuration: Configuration, authentication: HTTP2Authentication) {
         self.slot = slot
@@ -46,36 +51,33 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
     }
 
     /// Streams that may be opened now.
-    var room: Int { multiplexer == nil ? 0 : machine.room }
+    var room: Int { ready && context != nil ? machine.room : 0 }
 
     /// Whether any request on this connection was answered.
     var answered: Bool { machine.answered }
 
-    func attach(multiplexer: NIOHTTP2Handler.StreamMultiplexer) {
-        self.multiplexer = multiplexer
-    }
-
     // MARK: Pool calls (on the loop)
 
-    /// Opens a stream for `pending`. Only call while ``room`` is positive.
+    /// Writes `pending` on a new stream (flushed by ``flush()``). Only call while ``room`` is positive.
     func send(_ pending: PendingHTTP2Notification) {
-        guard let multiplexer, let context else { preconditionFailure("send before the connection was ready") }
-        machine.streamOpened()
+        guard let context else { preconditionFailure("send before the connection was ready") }
+        let streamID = HTTP2StreamID(machine.streamOpened())
         let providerToken: String? = if case .token(let source) = authentication { source.currentToken() } else { nil }
         let request = HTTP2Request(
             notification: pending.notification, authority: configuration.authority, providerToken: providerToken)
-        let number = nextRequest
-        nextRequest += 1
-        inFlight[number] = (pending, false)
-        let connection = NIOLoopBound(self, eventLoop: context.eventLoop)
-        multiplexer.createStreamChannel(promise: nil) { stream in
-            stream.eventLoop.makeCompletedFuture {
-                let handler = HTTP2StreamHandler(
-                    request: request, written: { connection.value.inFlight[number]?.written = true },
-                    report: { result in connection.value.streamEnded(number, result, providerToken: providerToken) })
-                try stream.pipeline.syncOperations.addHandler(handler)
-            }
-        }
+        open[streamID] = HTTP2OpenStream(pending: pending, providerToken: providerToken)
+        context.write(wrapOutboundOut(HTTP2Frame(streamID: streamID, payload: .headers(.init(headers: request.headers)))), promise: nil)
+        context.write(
+            wrapOutboundOut(HTTP2Frame(streamID: streamID, payload: .data(.init(data: .byteBuffer(request.body), endStream: true)))),
+            promise: nil)
+        unflushed = true
+    }
+
+    /// Flushes the requests written since the last flush.
+    func flush() {
+        guard unflushed, let context else { return }
+        unflushed = false
+        context.flush()
     }
 
     /// Close once the open streams finish.
@@ -101,18 +103,13 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case .handshakeCompleted(let negotiated) = event as? TLSUserEvent {
-            guard negotiated == "h2" else {
-                firstError = HTTP2ProtocolError(
-                    "the gateway did not agree to HTTP/2 in the TLS handshake (ALPN gave \(negotiated ?? "nothing"))")
-                context.close(promise: nil)
-                return
-            }
-            let connection = NIOLoopBound(self, eventLoop: context.eventLoop)
-            pingTimer = context.eventLoop.scheduleRepeatedTask(
-                initialDelay: configuration.pingInterval, delay: configuration.pingInterval
-            ) { _ in connection.value.run(connection.value.machine.pingTimerFired()) }
-            if machine.connected() == .offerWork { delegate?.connectionBecameReady(self) }
+        switch event {
+        case let closed as StreamClosedEvent:
+            streamClosed(closed.streamID, reason: closed.reason)
+        case TLSUserEvent.handshakeCompleted(let negotiated):
+            handshakeCompleted(context: context, negotiated: negotiated)
+        default:
+            break
         }
         context.fireUserInboundEventTriggered(event)
     }
@@ -120,6 +117,12 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
         switch frame.payload {
+        case .headers(let headers):
+            guard open[frame.streamID]?.received(headers) == true else { return }
+            settle(frame.streamID)
+        case .data(let data):
+            guard open[frame.streamID]?.received(data) == true else { return }
+            settle(frame.streamID)
         case .settings(.settings(let settings)):
             let limit = settings.last(where: { $0.parameter == .maxConcurrentStreams })?.value
             run(machine.settingsReceived(maxConcurrentStreams: limit))
@@ -134,6 +137,12 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A stream error ends one stream (NIOHTTP2 resets it and reports its close); the
+        // connection goes on.
+        if let streamError = error as? NIOHTTP2Errors.StreamError {
+            open[streamError.streamID]?.failed(because: streamError.baseError)
+            return
+        }
         if firstError == nil { firstError = error }
         context.close(promise: nil)
     }
@@ -141,13 +150,12 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         pingTimer?.cancel()
         pingTimer = nil
-        // Streams that did not report by now never will be answered. One whose request was written
-        // may have been processed by APNs; one never written was not.
-        for number in inFlight.keys.sorted() {
-            let (pending, written) = inFlight.removeValue(forKey: number)!
-            _ = machine.streamFailed(streamID: written ? Int(Int32.max) : nil, refused: false)
-            let reason = "the connection closed before the stream was answered"
-            delegate?.connection(self, finished: pending, written ? .lost(reason: reason) : .notProcessed(reason: reason))
+        // Streams that did not settle by now never will. Their requests were written, so APNs may
+        // have processed them.
+        for streamID in open.keys.sorted() {
+            let stream = open.removeValue(forKey: streamID)!
+            _ = machine.streamFailed(streamID: Int(streamID), refused: false)
+            delegate?.connection(self, finished: stream.pending, .lost(reason: "the connection closed before the stream was answered"))
         }
         machine.channelClosed()
         delegate?.connectionClosed(self, error: firstError)
@@ -156,18 +164,44 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
 
     // MARK: Executing the machine's decisions
 
-    private func streamEnded(_ number: UInt64, _ result: StreamResult, providerToken: String?) {
-        guard let (pending, _) = inFlight.removeValue(forKey: number) else { return }
-        switch result {
-        case .response(let response):
+    private func handshakeCompleted(context: ChannelHandlerContext, negotiated: String?) {
+        guard negotiated == "h2" else {
+            firstError = HTTP2ProtocolError(
+                "the gateway did not agree to HTTP/2 in the TLS handshake (ALPN gave \(negotiated ?? "nothing"))")
+            context.close(promise: nil)
+            return
+        }
+        ready = true
+        let connection = NIOLoopBound(self, eventLoop: context.eventLoop)
+        pingTimer = context.eventLoop.scheduleRepeatedTask(
+            initialDelay: configuration.pingInterval, delay: configuration.pingInterval
+        ) { _ in connection.value.run(connection.value.machine.pingTimerFired()) }
+        if machine.connected() == .offerWork { delegate?.connectionBecameReady(self) }
+    }
+
+    /// The stream's response is complete.
+    private func settle(_ streamID: HTTP2StreamID) {
+        guard let stream = open.removeValue(forKey: streamID) else { return }
+        if let response = stream.response {
             let action = machine.responseReceived()
-            delegate?.connection(self, finished: pending, .answered(response, providerToken: providerToken))
+            delegate?.connection(self, finished: stream.pending, .answered(response, providerToken: stream.providerToken))
             run(action)
-        case .failed(let streamID, let refused, let reason):
-            let (end, action) = machine.streamFailed(streamID: streamID, refused: refused)
-            delegate?.connection(self, finished: pending, end == .notProcessed ? .notProcessed(reason: reason) : .lost(reason: reason))
+        } else {
+            let (_, action) = machine.streamFailed(streamID: Int(streamID), refused: false)
+            delegate?.connection(self, finished: stream.pending, .lost(reason: "the response had no valid :status"))
             run(action)
         }
+    }
+
+    /// NIOHTTP2 closed the stream: after its response (already settled), or by a reset, a
+    /// GOAWAY or an error (settled here).
+    private func streamClosed(_ streamID: HTTP2StreamID, reason: HTTP2ErrorCode?) {
+        guard let stream = open.removeValue(forKey: streamID) else { return }
+        let refused = reason == .refusedStream
+        let (end, action) = machine.streamFailed(streamID: Int(streamID), refused: refused)
+        let why = stream.failure ?? reason.map { "the gateway reset the stream (\($0))" } ?? "the stream closed without a response"
+        delegate?.connection(self, finished: stream.pending, end == .notProcessed ? .notProcessed(reason: why) : .lost(reason: why))
+        run(action)
     }
 
     private func run(_ action: HTTP2ConnectionStateMachine.Action) {
@@ -175,7 +209,7 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
         case .none:
             break
         case .offerWork:
-            if multiplexer != nil, machine.room > 0 { delegate?.connectionHasRoom(self) }
+            if room > 0 { delegate?.connectionHasRoom(self) }
         case .close:
             context?.close(promise: nil)
         case .sendPing:

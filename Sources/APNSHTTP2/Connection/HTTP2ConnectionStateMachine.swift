@@ -10,6 +10,8 @@
 /// - GOAWAY: no stream is opened any more; streams up to its last-stream-id finish; those above
 ///   it were not processed (``StreamEnd/notProcessed``) and go to another connection; the
 ///   connection closes once nothing is open.
+/// - Stream ids: the machine hands out the client's odd stream ids in order. A connection whose
+///   ids run out (2³¹ − 1 is the last) drains like one the pool retires, and the pool opens another.
 /// - PING: a timer fires every ``Configuration/pingInterval``; an interval without stream activity
 ///   (no stream opened or ended) sends a PING, and an interval that ends with that PING unanswered
 ///   closes the connection. So an idle connection is kept alive, and one whose open streams go
@@ -21,11 +23,14 @@ public struct HTTP2ConnectionStateMachine: Sendable, Hashable {
         public var initialStreamLimit: Int
         /// Our own cap on concurrent streams per connection (bounds memory).
         public var maximumStreams: Int
+        /// The highest stream id the connection may use (HTTP/2 allows 2³¹ − 1; tests lower it).
+        public var highestStreamID: Int
 
-        public init(initialStreamLimit: Int = 1, maximumStreams: Int = 1_000) {
-            precondition(initialStreamLimit >= 1 && maximumStreams >= 1)
+        public init(initialStreamLimit: Int = 1, maximumStreams: Int = 1_000, highestStreamID: Int = Int(Int32.max)) {
+            precondition(initialStreamLimit >= 1 && maximumStreams >= 1 && highestStreamID >= 1)
             self.initialStreamLimit = initialStreamLimit
             self.maximumStreams = maximumStreams
+            self.highestStreamID = highestStreamID
         }
     }
 
@@ -67,6 +72,8 @@ public struct HTTP2ConnectionStateMachine: Sendable, Hashable {
     /// The live limit (server setting, capped).
     public private(set) var streamLimit: Int
     public private(set) var openStreams = 0
+    /// The id the next stream gets (client streams are odd).
+    public private(set) var nextStreamID = 1
     /// Whether any request on this connection got an answer (the connection proved itself).
     public private(set) var answered = false
     private var activeSinceLastTimer = false
@@ -99,11 +106,18 @@ public struct HTTP2ConnectionStateMachine: Sendable, Hashable {
         return streamLimit > previous && room > 0 ? .offerWork : .none
     }
 
-    /// A request was started on a new stream. Only call while ``room`` is positive.
-    public mutating func streamOpened() {
+    /// A request is started on a new stream. Only call while ``room`` is positive.
+    ///
+    /// - Returns: the stream's id. After the last id the connection drains: ``room`` stays 0.
+    @discardableResult
+    public mutating func streamOpened() -> Int {
         precondition(room > 0, "a stream was opened without room (limit \(streamLimit), open \(openStreams), \(phase))")
         openStreams += 1
         activeSinceLastTimer = true
+        let streamID = nextStreamID
+        nextStreamID += 2
+        if nextStreamID > configuration.highestStreamID { phase = .draining }
+        return streamID
     }
 
     /// A stream got its complete response.

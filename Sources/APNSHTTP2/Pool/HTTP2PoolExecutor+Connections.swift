@@ -1,5 +1,6 @@
 import APNSBinary
 import NIOCore
+import NIOHPACK
 import NIOHTTP2
 import NIOPosix
 import NIOSSL
@@ -29,8 +30,8 @@ extension HTTP2PoolExecutor {
         }
     }
 
-    /// Opens a connection for `slot`: TCP, TLS with ALPN h2, the HTTP/2 handler with its inline
-    /// multiplexer, and the slot's ``HTTP2ConnectionHandler``.
+    /// Opens a connection for `slot`: TCP, TLS with ALPN h2, the HTTP/2 handler, and the slot's
+    /// ``HTTP2ConnectionHandler``.
     private func connect(slot: Int) {
         let generation = nextGeneration
         nextGeneration += 1
@@ -52,12 +53,9 @@ extension HTTP2PoolExecutor {
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: serverName))
-                    let http2 = NIOHTTP2Handler(mode: .client, eventLoop: channel.eventLoop) { stream in
-                        // APNs never opens streams (no server push); refuse any.
-                        stream.close()
-                    }
-                    try sync.addHandler(http2)
-                    boundHandler.value.attach(multiplexer: try http2.syncMultiplexer())
+                    // No stream multiplexer: the connection handler works on frames itself.
+                    // APNs never pushes; SETTINGS_ENABLE_PUSH 0 makes that a protocol rule.
+                    try sync.addHandler(NIOHTTP2Handler(mode: .client, initialSettings: Self.clientSettings))
                     try sync.addHandler(boundHandler.value)
                 }
             }
@@ -86,6 +84,12 @@ extension HTTP2PoolExecutor {
                 }
             }
     }
+
+    /// Our SETTINGS: no server push, NIOHTTP2's header list limit.
+    static let clientSettings: HTTP2Settings = [
+        HTTP2Setting(parameter: .enablePush, value: 0),
+        HTTP2Setting(parameter: .maxHeaderListSize, value: HPACKDecoder.defaultMaxHeaderListSize),
+    ]
 
     /// Sorts the first error of a connection that ended before any request was answered.
     static func classify(_ error: (any Error)?, closedByPool: Bool) -> Machine.ConnectionEnd {

@@ -115,6 +115,7 @@ final class HTTP2PoolExecutor {
                     progress = true
                 }
             }
+            for connection in connections { connection?.flush() }
         }
         if !pending.isEmpty && machine.liveConnectionCount < connections.count && fatal == nil {
             run(machine.workArrived())

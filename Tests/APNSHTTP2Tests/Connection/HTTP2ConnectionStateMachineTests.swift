@@ -19,6 +19,21 @@ import Testing
         #expect(machine.room == 499)
     }
 
+    @Test func streamIDsAreOddAndInOrderAndTheirEndDrainsTheConnection() {
+        var machine = HTTP2ConnectionStateMachine(configuration: .init(initialStreamLimit: 10, highestStreamID: 7))
+        _ = machine.connected()
+        #expect(machine.streamOpened() == 1)
+        #expect(machine.streamOpened() == 3)
+        #expect(machine.streamOpened() == 5)
+        #expect(machine.room == 7)
+        #expect(machine.streamOpened() == 7)
+        // 9 would be past the last id: no more streams, close once the open ones finish.
+        #expect(machine.phase == .draining)
+        #expect(machine.room == 0)
+        for _ in 0..<3 { #expect(machine.responseReceived() == .none) }
+        #expect(machine.responseReceived() == .close)
+    }
+
     @Test func settingsWithoutTheLimitChangeNothing() {
         var machine = Self.connected()
         #expect(machine.settingsReceived(maxConcurrentStreams: nil) == .none)

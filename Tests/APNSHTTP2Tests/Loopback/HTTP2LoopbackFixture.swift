@@ -38,12 +38,12 @@ enum HTTP2LoopbackFixture {
 
     static func pool(
         server: LoopbackHTTP2Server, connections: Int = 2, authentication: HTTP2Authentication = .certificate,
-        presentingCertificate: Bool = true, maximumStreams: Int = 1_000
+        presentingCertificate: Bool = true, maximumStreams: Int = 1_000, highestStreamID: Int = Int(Int32.max)
     ) throws -> HTTP2Pool {
         HTTP2Pool(
             configuration: .init(
                 host: "127.0.0.1", port: server.port, connectionCount: connections,
-                connection: .init(initialStreamLimit: 1, maximumStreams: maximumStreams),
+                connection: .init(initialStreamLimit: 1, maximumStreams: maximumStreams, highestStreamID: highestStreamID),
                 connectTimeout: .seconds(10), backoff: BackoffPolicy(initial: .milliseconds(20), maximum: .milliseconds(200)),
                 unreachableAfterFailures: 3),
             tlsContext: try clientContext(presentingCertificate: presentingCertificate),

@@ -95,6 +95,22 @@ import TestSupport
         #expect(statistics.resentNotProcessed >= server.statistics.refused)
     }
 
+    @Test func aConnectionWhoseStreamIDsRunOutIsReplaced() async throws {
+        let server = try await LoopbackHTTP2Server(
+            pki: try Fixture.pki.get(), requireClientCertificate: true, streamLimit: 16, group: Fixture.group
+        ) { _ in .status(200) }
+        defer { Task { await server.close() } }
+        // Stream ids 1, 3, …, 99: fifty requests per connection.
+        let pool = try Fixture.pool(server: server, connections: 1, highestStreamID: 99)
+        let results = try await Fixture.send(Fixture.notifications(0..<500), pool: pool)
+        #expect(results.count == 500)
+        #expect(Self.eachAcceptedOnce(results))
+        let statistics = await pool.statistics()
+        #expect(statistics.connectionsEstablished >= 10)
+        #expect(statistics.resentLost == 0 && statistics.resentNotProcessed == 0)
+        #expect(server.statistics.connections >= 10)
+    }
+
     @Test func tokenAuthenticationSendsAVerifiableJWTAndRenewsAnExpiredOne() async throws {
         let key = P256.Signing.PrivateKey()
         let clock = ManualWallClock(Date())
