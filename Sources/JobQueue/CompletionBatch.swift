@@ -28,7 +28,7 @@ struct CompletionBatch: Equatable {
     var outcomeCodes: [Int32] = []
     var outcomeReasons: [String] = []
     /// Lower-case UUID text, or "" for none.
-    var outcomeApnsIDs: [String] = []
+    var outcomeApnsIDs: [UUID] = []
 
     var disableJobs: [Int64] = []
     var disableTokens: [Int64] = []
@@ -38,6 +38,9 @@ struct CompletionBatch: Equatable {
 
     /// Stands for "no time given" in `disableInvalidSince` (the claim time applies).
     static let noInvalidSince = -1.0
+    /// Stands for "no apns-id" in ``outcomeApnsIDs`` (`[UUID?]` does not bind); the nil UUID is
+    /// never an apns-id APNs hands out.
+    static let noApnsID = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
 
     var isEmpty: Bool { finishedJobs.isEmpty && requeuedJobs.isEmpty }
 
@@ -119,6 +122,6 @@ struct CompletionBatch: Equatable {
         outcomeKinds.append(kind.rawValue)
         outcomeCodes.append(code ?? Self.noCode)
         outcomeReasons.append(reason ?? "")
-        outcomeApnsIDs.append(apnsID.map { $0.uuidString.lowercased() } ?? "")
+        outcomeApnsIDs.append(apnsID ?? Self.noApnsID)
     }
 }

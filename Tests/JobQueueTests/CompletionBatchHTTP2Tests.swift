@@ -25,7 +25,7 @@ import Testing
         // Token 2 (accepted, no apns-id) stays implicit.
         #expect(batch.outcomeTokens == [1, 3])
         #expect(batch.outcomeKinds == ["accepted", "rejected"])
-        #expect(batch.outcomeApnsIDs == ["4f0e2b9a-6c11-4b3e-9a77-0d7e0e3d1a55", "4f0e2b9a-6c11-4b3e-9a77-0d7e0e3d1a55"])
+        #expect(batch.outcomeApnsIDs == [id, id])
     }
 
     @Test func disablesCarryTheTimeTheTokenBecameInvalid() {
@@ -38,6 +38,6 @@ import Testing
         let batch = CompletionBatch(reports: [report], delay: { _ in 99 })
         #expect(batch.disableTokens == [1, 2])
         #expect(batch.disableInvalidSince == [1_700_000_000.5, CompletionBatch.noInvalidSince])
-        #expect(batch.outcomeApnsIDs == ["", ""])
+        #expect(batch.outcomeApnsIDs == [CompletionBatch.noApnsID, CompletionBatch.noApnsID])
     }
 }

@@ -26,7 +26,7 @@ import TestSupport
             batch.outcomeKinds = ["rejected"]
             batch.outcomeCodes = [8]
             batch.outcomeReasons = ["InvalidToken"]
-            batch.outcomeApnsIDs = ["4f0e2b9a-6c11-4b3e-9a77-0d7e0e3d1a55"]
+            batch.outcomeApnsIDs = [UUID(uuidString: "4f0e2b9a-6c11-4b3e-9a77-0d7e0e3d1a55")!]
             batch.disableJobs = [1]
             batch.disableTokens = [4]
             batch.disableReasons = ["invalid token"]

@@ -80,12 +80,12 @@ enum Queries {
         ), explicit AS (
             SELECT * FROM unnest(\(batch.outcomeJobs)::bigint[], \(batch.outcomeTokens)::bigint[],
                                  \(batch.outcomeKinds)::text[], \(batch.outcomeCodes)::integer[],
-                                 \(batch.outcomeReasons)::text[], \(batch.outcomeApnsIDs)::text[])
+                                 \(batch.outcomeReasons)::text[], \(batch.outcomeApnsIDs)::uuid[])
                  AS x (job_id, token_id, kind, code, reason, apns_id)
         ), recorded AS (
             INSERT INTO push.outcome (campaign_id, token_id, job_id, attempt, kind, code, reason, enqueued_at, apns_id)
             SELECT o.campaign_id, x.token_id, x.job_id, o.attempt, x.kind::push.outcome_kind,
-                   NULLIF(x.code, \(CompletionBatch.noCode)), NULLIF(x.reason, ''), o.created_at, NULLIF(x.apns_id, '')::uuid
+                   NULLIF(x.code, \(CompletionBatch.noCode)), NULLIF(x.reason, ''), o.created_at, NULLIF(x.apns_id, \(CompletionBatch.noApnsID))
             FROM explicit x JOIN owned o ON o.id = x.job_id
             UNION ALL
             SELECT f.campaign_id, t.id, f.id, f.attempt, 'accepted', NULL, NULL, f.created_at, NULL

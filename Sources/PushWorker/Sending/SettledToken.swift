@@ -39,7 +39,7 @@ struct SettledToken: Sendable, Equatable {
         }
         self.init(
             tag: outcome.tag, decision: HTTP2OutcomeMapping.decide(outcome.result), rejection: rejection,
-            apnsID: apnsID.flatMap(UUID.init(uuidString:)))
+            apnsID: apnsID.flatMap { UUID(apnsID: $0) })
     }
 }
 
