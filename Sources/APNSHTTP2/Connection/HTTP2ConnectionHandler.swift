@@ -34,6 +34,8 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
     private var pingTimer: RepeatedTask?
     private var firstError: (any Error)?
     private var unflushed = false
+    /// The provider token of the last request and its `authorization` value.
+    private var lastAuthorization: (token: String, header: String)?
     /// Set when the pool asked for the close (drain or pool failure).
     private(set) var closedByPool = false
     /// Set when the server sent GOAWAY.
@@ -62,9 +64,16 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
     func send(_ pending: PendingHTTP2Notification) {
         guard let context else { preconditionFailure("send before the connection was ready") }
         let streamID = HTTP2StreamID(machine.streamOpened())
-        let providerToken: String? = if case .token(let source) = authentication { source.currentToken() } else { nil }
+        var providerToken: String?
+        var authorization: String?
+        if case .token(let source) = authentication {
+            let token = source.currentToken()
+            if token != lastAuthorization?.token { lastAuthorization = (token, HTTP2Request.authorization(bearing: token)) }
+            providerToken = token
+            authorization = lastAuthorization?.header
+        }
         let request = HTTP2Request(
-            notification: pending.notification, authority: configuration.authority, providerToken: providerToken)
+            notification: pending.notification, authority: configuration.authority, authorization: authorization)
         open[streamID] = HTTP2OpenStream(pending: pending, providerToken: providerToken)
         context.write(wrapOutboundOut(HTTP2Frame(streamID: streamID, payload: .headers(.init(headers: request.headers)))), promise: nil)
         context.write(

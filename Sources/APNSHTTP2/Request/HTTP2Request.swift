@@ -16,6 +16,13 @@ public struct HTTP2Request: Sendable {
     ///   - authority: the gateway's host name (`:authority`).
     ///   - providerToken: the JWT for token authentication; `nil` on certificate connections.
     public init(notification: HTTP2Notification, authority: String, providerToken: String?) {
+        self.init(notification: notification, authority: authority, authorization: providerToken.map(Self.authorization(bearing:)))
+    }
+
+    /// - Parameters:
+    ///   - authorization: the whole `authorization` value (``authorization(bearing:)``), made once
+    ///     per provider token rather than per request; `nil` on certificate connections.
+    public init(notification: HTTP2Notification, authority: String, authorization: String?) {
         let content = notification.content
         var headers = HPACKHeaders()
         headers.reserveCapacity(12)
@@ -35,12 +42,17 @@ public struct HTTP2Request: Sendable {
         if let apnsID = notification.apnsID {
             headers.add(name: "apns-id", value: apnsID.uuidString.lowercased(), indexing: .nonIndexable)
         }
-        if let providerToken {
-            headers.add(name: "authorization", value: "bearer \(providerToken)", indexing: .neverIndexed)
+        if let authorization {
+            headers.add(name: "authorization", value: authorization, indexing: .neverIndexed)
         }
         headers.add(name: "content-length", value: String(content.payload.readableBytes))
         self.headers = headers
         self.body = content.payload
+    }
+
+    /// The `authorization` value for a provider token.
+    public static func authorization(bearing providerToken: String) -> String {
+        "bearer " + providerToken
     }
 
     /// `/3/device/<token as lower-case hex>`.
