@@ -101,16 +101,20 @@ struct MockGatewayRunCommand: AsyncParsableCommand {
         return (try GatewayServerTLS(certificateFile: certificate, keyFile: key, clientCAFile: clientCa), nil)
     }
 
-    /// Flushes the ledger and rewrites the stats file once a second until cancelled.
+    /// Flushes the ledger and rewrites the stats file once a second until cancelled; says within
+    /// 0.1 s when reading stops or resumes (scripts time the stall by these lines).
     private func reportEverySecond(_ gateway: MockGateway) async {
         var readingStopped = false
+        var tick = 0
         while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(1))
+            try? await Task.sleep(for: .milliseconds(100))
             if gateway.isReadingStopped != readingStopped {
                 readingStopped.toggle()
                 print("mock-gateway \(readingStopped ? "stopped" : "resumed") reading accepted=\(gateway.statistics().accepted)")
                 flushStandardOutput()
             }
+            tick += 1
+            guard tick % 10 == 0 else { continue }
             do {
                 try gateway.flushLedger()
                 try writeStatistics(gateway.statistics())

@@ -10,7 +10,8 @@
 #                                    REL_MAX_RSS_MB (VmHWM), REL_RSS_GROWTH_MB (largest RSS in the
 #                                    last third of the run minus the largest in the first third),
 #                                    REL_DONE_S_A / REL_DONE_S_B (seconds until each campaign had
-#                                    every outcome), REL_STALL_S_A (longest stretch before A was done
+#                                    every outcome; one finished between the last sample and the
+#                                    worker's exit counts as done at the exit), REL_STALL_S_A (longest stretch before A was done
 #                                    in which A got no outcome) and REL_SAMPLES (the file: t rss_kb a b);
 #                                    calls $REL_WATCH_HOOK (a function name) after each sample when set
 #   rel_start_worker_under_test ID ARGS...
@@ -82,6 +83,14 @@ rel_watch() {
     done
     REL_STATUS=0; wait "$pid" || REL_STATUS=$?
     rel_forget_worker "$pid"
+    # A campaign finished between the last sample and the worker's exit is done by the exit.
+    if [ -z "$REL_DONE_S_A" ] || [ -z "$REL_DONE_S_B" ]; then
+        read -r done_a done_b < <(e2e_psql "$REL_URL" -F ' ' -c "SELECT
+            (SELECT count(*) FROM push.outcome WHERE campaign_id = $a), (SELECT count(*) FROM push.outcome WHERE campaign_id = $b)")
+        t=$(awk -v a="$start" -v b="$(rel_now)" 'BEGIN { printf "%.1f", b - a }')
+        [ -n "$REL_DONE_S_A" ] || [ "$done_a" -lt "$total_a" ] || REL_DONE_S_A=$t
+        [ -n "$REL_DONE_S_B" ] || [ "$done_b" -lt "$total_b" ] || REL_DONE_S_B=$t
+    fi
     REL_MAX_RSS_MB=$(( (hwm + 512) / 1024 ))
     REL_RSS_GROWTH_MB=$(awk '{ rss[NR] = $2 } END {
         third = int(NR / 3); if (third < 1) { print 0; exit }
