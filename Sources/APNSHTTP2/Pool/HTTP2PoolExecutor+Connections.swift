@@ -55,7 +55,10 @@ extension HTTP2PoolExecutor {
                     try sync.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: serverName))
                     // No stream multiplexer: the connection handler works on frames itself.
                     // APNs never pushes; SETTINGS_ENABLE_PUSH 0 makes that a protocol rule.
-                    try sync.addHandler(NIOHTTP2Handler(mode: .client, initialSettings: Self.clientSettings))
+                    // Header values are checked once where they enter (HTTP2FieldValue), not per
+                    // request; responses are read for :status and apns-id only.
+                    try sync.addHandler(NIOHTTP2Handler(
+                        mode: .client, initialSettings: Self.clientSettings, headerBlockValidation: .disabled))
                     try sync.addHandler(boundHandler.value)
                 }
             }

@@ -27,7 +27,8 @@ public struct HTTP2NotificationContent: Sendable, Hashable {
     ///   - bundleID: the app's topic; the push type's suffix is appended when missing.
     /// - Throws: ``HTTP2ContentError`` when the payload is larger than the push type allows
     ///   (4,096 bytes; 5,120 for VoIP), the collapse id is longer than 64 bytes, a background push
-    ///   has a priority other than 5, or the topic is empty.
+    ///   has a priority other than 5, the topic is empty, or the topic or collapse id holds a
+    ///   byte no header value may hold (``HTTP2FieldValue``).
     public init(
         payload: Payload, pushType: PushType = .alert, bundleID: String, priority: HTTP2Priority = .immediate,
         expiration: Expiration? = nil, collapseID: String? = nil
@@ -37,10 +38,16 @@ public struct HTTP2NotificationContent: Sendable, Hashable {
             throw HTTP2ContentError("payload is \(payload.bytes.count) bytes; push type \(pushType) allows at most \(limit)")
         }
         guard !bundleID.isEmpty else { throw HTTP2ContentError("the topic (bundle id) is empty") }
+        if let problem = HTTP2FieldValue.problem(in: bundleID) {
+            throw HTTP2ContentError("the topic (bundle id) \(problem); it cannot be an HTTP/2 header value")
+        }
         if let collapseID {
             guard !collapseID.isEmpty, collapseID.utf8.count <= Self.maximumCollapseIDBytes else {
                 throw HTTP2ContentError(
                     "collapse id is \(collapseID.utf8.count) bytes; it must have 1 to \(Self.maximumCollapseIDBytes)")
+            }
+            if let problem = HTTP2FieldValue.problem(in: collapseID) {
+                throw HTTP2ContentError("collapse id \(problem); it cannot be an HTTP/2 header value")
             }
         }
         if pushType == .background && priority != .considerPower {

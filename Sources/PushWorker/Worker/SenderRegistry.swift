@@ -141,6 +141,9 @@ final class SenderRegistry: Sendable {
                 windowCapacity: settings.windowCapacity, backoff: settings.gatewayReconnectBackoff)
             return BinaryTransport(pool: GatewayPool(configuration: configuration, tlsContext: context, group: eventLoops))
         case "http2":
+            if let problem = HTTP2FieldValue.pseudoHeaderProblem(in: app.gatewayHost) {
+                throw AppCredentialError(app: app.name, message: "gateway host \(problem); it cannot be an HTTP/2 :authority")
+            }
             let (context, authentication) = try AppCredentials.http2Connection(
                 for: app, environment: settings.environment, logger: logger)
             let configuration = HTTP2Pool.Configuration(

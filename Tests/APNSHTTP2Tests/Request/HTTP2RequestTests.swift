@@ -111,6 +111,25 @@ import Testing
         }
     }
 
+    @Test(arguments: ["a\r\nx-injected: 1", "a\nb", "a\u{0}b"])
+    func topicsAndCollapseIDsMustBeValidHeaderValues(_ bad: String) throws {
+        // The handler does not validate header blocks per request, so the content must.
+        #expect(throws: HTTP2ContentError.self) {
+            try HTTP2NotificationContent(payload: Self.payload, bundleID: "b", collapseID: bad)
+        }
+        #expect(throws: HTTP2ContentError.self) { try HTTP2NotificationContent(payload: Self.payload, bundleID: bad) }
+        // Space, tab and non-ASCII are allowed in a field value.
+        _ = try HTTP2NotificationContent(payload: Self.payload, bundleID: "b", collapseID: "group 1\tö")
+    }
+
+    @Test func authoritiesHoldNoSpaceOrControlCharacter() {
+        #expect(HTTP2FieldValue.pseudoHeaderProblem(in: "api.sandbox.push.apple.com") == nil)
+        #expect(HTTP2FieldValue.pseudoHeaderProblem(in: "127.0.0.1") == nil)
+        #expect(HTTP2FieldValue.pseudoHeaderProblem(in: "api push") == "contains a space")
+        #expect(HTTP2FieldValue.pseudoHeaderProblem(in: "api\r\n") == "contains a control character")
+        #expect(HTTP2FieldValue.pseudoHeaderProblem(in: "") == "is empty")
+    }
+
     @Test func backgroundPushesMustUsePriorityFive() {
         #expect(throws: HTTP2ContentError.self) {
             try HTTP2NotificationContent(payload: Self.payload, pushType: .background, bundleID: "b", priority: .immediate)
