@@ -61,16 +61,15 @@ final class HTTP2ConnectionSetupHandler: ChannelDuplexHandler {
         // Clients may open many streams at once; one connection-level window per stream's worth
         // of payloads keeps them from stalling on flow control.
         connectionConfiguration.targetWindowSize = 4 * 1024 * 1024
-        let loopBound = NIOLoopBound(connection, eventLoop: context.eventLoop)
-        _ = try context.pipeline.syncOperations.configureHTTP2Pipeline(
-            mode: .server,
-            connectionConfiguration: connectionConfiguration,
-            streamConfiguration: NIOHTTP2Handler.StreamConfiguration()
-        ) { stream in
-            stream.eventLoop.makeCompletedFuture {
-                try stream.pipeline.syncOperations.addHandler(HTTP2PushStreamHandler(connection: loopBound.value))
-            }
-        }
+        let streamConfiguration = NIOHTTP2Handler.StreamConfiguration()
+        try context.pipeline.syncOperations.addHandlers(
+            NIOHTTP2Handler(
+                mode: .server, connectionConfiguration: connectionConfiguration, streamConfiguration: streamConfiguration),
+            HTTP2PushFrameHandler(
+                connection: connection,
+                connectionWindowTarget: connectionConfiguration.targetWindowSize,
+                streamWindowTarget: streamConfiguration.targetWindowSize)
+        )
     }
 
     func flush(context: ChannelHandlerContext) {

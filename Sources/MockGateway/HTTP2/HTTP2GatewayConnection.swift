@@ -4,8 +4,8 @@ import NIOHTTP2
 
 /// One HTTP/2 connection's judge: authenticates, validates and applies the fault plan to each
 /// request, keeps the connection's tally, and executes the connection-level fault actions
-/// (SETTINGS, GOAWAY, close). Confined to the connection's event loop; its stream handlers run
-/// on the same loop.
+/// (SETTINGS, GOAWAY, close). Confined to the connection's event loop, like the
+/// `HTTP2PushFrameHandler` that calls it.
 final class HTTP2GatewayConnection {
     private let number: UInt64
     private let credential: ConnectionCredential
