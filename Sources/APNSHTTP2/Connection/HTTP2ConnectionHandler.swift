@@ -1,20 +1,19 @@
 import NIOCore
 import NIOHPACK
-import NIOHTTP2
 import NIOTLS
 
-/// The I/O side of one HTTP/2 connection, after `NIOHTTP2Handler` (without a stream multiplexer)
-/// in the pipeline: it writes each notification as a HEADERS and a DATA frame on the stream id
-/// the ``HTTP2ConnectionStateMachine`` hands out, assembles the responses from the frames that
-/// come back (``HTTP2OpenStream``), and executes the machine's actions. No channel per stream: a
-/// request costs two frames and a dictionary entry. All decisions are the machine's; this class
-/// only turns NIO callbacks into events and actions into I/O.
+/// The I/O side of one HTTP/2 connection, after TLS and ``HTTP2FrameDecoder``: it writes the
+/// preface, each notification as a HEADERS and a DATA frame (``HTTP2RequestEncoder``) on the
+/// stream id the ``HTTP2ConnectionStateMachine`` hands out, assembles responses from the frames
+/// that come back (``HTTP2OpenStream``), answers SETTINGS and PING, gives back the receive window,
+/// and executes the machine's actions. All decisions are the machine's; this class only turns NIO
+/// callbacks into events and actions into I/O.
 ///
-/// Writes are not flushed one by one: the pool calls ``flush()`` after handing out a round of
-/// notifications, so a round costs one TLS write.
+/// Frames are collected in one buffer and written when the pool calls ``flush()`` after a round of
+/// notifications, or at the end of a read: a round costs one TLS write.
 final class HTTP2ConnectionHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTP2Frame
-    typealias OutboundOut = HTTP2Frame
+    typealias InboundIn = HTTP2InboundFrame
+    typealias OutboundOut = ByteBuffer
 
     struct Configuration: Sendable {
         var machine: HTTP2ConnectionStateMachine.Configuration
@@ -33,7 +32,11 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
     private var ready = false
     private var pingTimer: RepeatedTask?
     private var firstError: (any Error)?
-    private var unflushed = false
+    private var encoder: HTTP2RequestEncoder
+    private var decoder = HPACKDecoder(allocator: ByteBufferAllocator())
+    private var outbound = ByteBuffer()
+    /// A header block whose CONTINUATION frames are still due.
+    private var partialBlock: (streamID: UInt32, fragment: ByteBuffer, endStream: Bool)?
     /// The provider token of the last request and its `authorization` value.
     private var lastAuthorization: (token: String, header: String)?
     /// Set when the pool asked for the close (drain or pool failure).
@@ -41,8 +44,8 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
     /// Set when the server sent GOAWAY.
     private(set) var receivedGoAway = false
     /// Requests written and not settled yet, by stream id. The connection's close settles
-    /// whatever is left here, so no notification depends on its stream's close event arriving.
-    private var open: [HTTP2StreamID: HTTP2OpenStream] = [:]
+    /// whatever is left here.
+    private var open: [UInt32: HTTP2OpenStream] = [:]
 
     init(slot: Int, generation: UInt64, configuration: Configuration, authentication: HTTP2Authentication) {
         self.slot = slot
@@ -50,6 +53,7 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
         self.configuration = configuration
         self.authentication = authentication
         self.machine = HTTP2ConnectionStateMachine(configuration: configuration.machine)
+        self.encoder = HTTP2RequestEncoder(authority: configuration.authority)
     }
 
     /// Streams that may be opened now.
@@ -60,33 +64,24 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
 
     // MARK: Pool calls (on the loop)
 
-    /// Writes `pending` on a new stream (flushed by ``flush()``). Only call while ``room`` is positive.
+    /// Writes `pending` on a new stream (sent by ``flush()``). Only call while ``room`` is positive.
     func send(_ pending: PendingHTTP2Notification) {
-        guard let context else { preconditionFailure("send before the connection was ready") }
-        let streamID = HTTP2StreamID(machine.streamOpened())
+        let streamID = UInt32(machine.streamOpened(bodyBytes: pending.notification.content.payload.readableBytes))
         var providerToken: String?
-        var authorization: String?
         if case .token(let source) = authentication {
             let token = source.currentToken()
             if token != lastAuthorization?.token { lastAuthorization = (token, HTTP2Request.authorization(bearing: token)) }
             providerToken = token
-            authorization = lastAuthorization?.header
         }
-        let request = HTTP2Request(
-            notification: pending.notification, authority: configuration.authority, authorization: authorization)
         open[streamID] = HTTP2OpenStream(pending: pending, providerToken: providerToken)
-        context.write(wrapOutboundOut(HTTP2Frame(streamID: streamID, payload: .headers(.init(headers: request.headers)))), promise: nil)
-        context.write(
-            wrapOutboundOut(HTTP2Frame(streamID: streamID, payload: .data(.init(data: .byteBuffer(request.body), endStream: true)))),
-            promise: nil)
-        unflushed = true
+        encoder.writeRequest(pending.notification, streamID: streamID, authorization: lastAuthorization?.header, into: &outbound)
     }
 
-    /// Flushes the requests written since the last flush.
+    /// Sends the frames written since the last flush.
     func flush() {
-        guard unflushed, let context else { return }
-        unflushed = false
-        context.flush()
+        guard outbound.readableBytes > 0, let context else { return }
+        context.writeAndFlush(wrapOutboundOut(outbound), promise: nil)
+        outbound = context.channel.allocator.buffer(capacity: 4_096)
     }
 
     /// Close once the open streams finish.
@@ -112,48 +107,27 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        switch event {
-        case let closed as StreamClosedEvent:
-            streamClosed(closed.streamID, reason: closed.reason)
-        case TLSUserEvent.handshakeCompleted(let negotiated):
+        if case .handshakeCompleted(let negotiated) = event as? TLSUserEvent {
             handshakeCompleted(context: context, negotiated: negotiated)
-        default:
-            break
         }
         context.fireUserInboundEventTriggered(event)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
-        switch frame.payload {
-        case .headers(let headers):
-            guard open[frame.streamID]?.received(headers) == true else { return }
-            settle(frame.streamID)
-        case .data(let data):
-            guard open[frame.streamID]?.received(data) == true else { return }
-            settle(frame.streamID)
-        case .settings(.settings(let settings)):
-            let limit = settings.last(where: { $0.parameter == .maxConcurrentStreams })?.value
-            run(machine.settingsReceived(maxConcurrentStreams: limit))
-        case .goAway(let lastStreamID, _, _):
-            receivedGoAway = true
-            run(machine.goAwayReceived(lastStreamID: Int(lastStreamID)))
-        case .ping(_, ack: true):
-            machine.pingAcknowledged()
-        default:
-            break
+        do {
+            try receive(unwrapInboundIn(data))
+        } catch {
+            fail(error, code: error.code)
         }
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        flush()
+        context.fireChannelReadComplete()
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // A stream error ends one stream (NIOHTTP2 resets it and reports its close); the
-        // connection goes on.
-        if let streamError = error as? NIOHTTP2Errors.StreamError {
-            open[streamError.streamID]?.failed(because: streamError.baseError)
-            return
-        }
-        if firstError == nil { firstError = error }
-        context.close(promise: nil)
+        fail(error, code: (error as? HTTP2WireError)?.code ?? HTTP2Wire.ErrorCode.protocolError)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -171,25 +145,99 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
-    // MARK: Executing the machine's decisions
+    // MARK: Frames from the gateway
 
-    private func handshakeCompleted(context: ChannelHandlerContext, negotiated: String?) {
-        guard negotiated == "h2" else {
-            firstError = HTTP2ProtocolError(
-                "the gateway did not agree to HTTP/2 in the TLS handshake (ALPN gave \(negotiated ?? "nothing"))")
-            context.close(promise: nil)
-            return
+    private func receive(_ frame: HTTP2InboundFrame) throws(HTTP2WireError) {
+        if let partial = partialBlock {
+            guard case .continuation(partial.streamID, var fragment, let endHeaders) = frame else {
+                throw HTTP2WireError("a header block on stream \(partial.streamID) was interrupted", code: HTTP2Wire.ErrorCode.protocolError)
+            }
+            var block = partial.fragment
+            block.writeBuffer(&fragment)
+            partialBlock = nil
+            return try headerBlock(block, streamID: partial.streamID, endStream: partial.endStream, complete: endHeaders)
         }
-        ready = true
-        let connection = NIOLoopBound(self, eventLoop: context.eventLoop)
-        pingTimer = context.eventLoop.scheduleRepeatedTask(
-            initialDelay: configuration.pingInterval, delay: configuration.pingInterval
-        ) { _ in connection.value.run(connection.value.machine.pingTimerFired()) }
-        if machine.connected() == .offerWork { delegate?.connectionBecameReady(self) }
+        switch frame {
+        case .headers(let streamID, let fragment, let endStream, let endHeaders):
+            try headerBlock(fragment, streamID: streamID, endStream: endStream, complete: endHeaders)
+        case .data(let streamID, let payload, let endStream, let flowControlledLength):
+            if let increment = machine.dataReceived(bytes: flowControlledLength) {
+                HTTP2RequestEncoder.writeWindowUpdate(increment, into: &outbound)
+            }
+            if open[streamID]?.received(payload, endStream: endStream) == true { settle(streamID) }
+        case .rstStream(let streamID, let errorCode):
+            streamReset(streamID, errorCode: errorCode)
+        case .settings(let values):
+            try settingsReceived(values)
+        case .settingsAcknowledged:
+            break
+        case .ping(let opaque, let ack):
+            if ack { machine.pingAcknowledged() } else { HTTP2RequestEncoder.writePing(opaque, ack: true, into: &outbound) }
+        case .goAway(let lastStreamID, _, _):
+            goAwayReceived(lastStreamID: lastStreamID)
+        case .windowUpdate(let streamID, let increment):
+            // Stream windows do not matter: a request's body goes out whole with its HEADERS,
+            // within the initial stream window.
+            if streamID == 0 { run(machine.sendWindowIncreased(by: Int(increment))) }
+        case .pushPromise:
+            throw HTTP2WireError("PUSH_PROMISE although SETTINGS_ENABLE_PUSH is 0", code: HTTP2Wire.ErrorCode.protocolError)
+        case .continuation(let streamID, _, _):
+            throw HTTP2WireError("CONTINUATION on stream \(streamID) without a header block", code: HTTP2Wire.ErrorCode.protocolError)
+        case .ignored:
+            break
+        }
     }
 
+    private func headerBlock(_ fragment: ByteBuffer, streamID: UInt32, endStream: Bool, complete: Bool) throws(HTTP2WireError) {
+        guard complete else {
+            partialBlock = (streamID, fragment, endStream)
+            return
+        }
+        // Every block is decoded, also for a stream already settled: the decoder's dynamic table
+        // must follow the gateway's encoder.
+        var fragment = fragment
+        let headers: HPACKHeaders
+        do {
+            headers = try decoder.decodeHeaders(from: &fragment)
+        } catch {
+            throw HTTP2WireError("a header block on stream \(streamID) did not decode: \(error)", code: HTTP2Wire.ErrorCode.compressionError)
+        }
+        if open[streamID]?.received(headers, endStream: endStream) == true { settle(streamID) }
+    }
+
+    private func settingsReceived(_ values: [HTTP2SettingValue]) throws(HTTP2WireError) {
+        var maxConcurrentStreams: Int?
+        var initialWindowSize: Int?
+        for setting in values {
+            switch setting.identifier {
+            case HTTP2Wire.Setting.maxConcurrentStreams: maxConcurrentStreams = Int(setting.value)
+            case HTTP2Wire.Setting.initialWindowSize: initialWindowSize = Int(setting.value)
+            case HTTP2Wire.Setting.maxFrameSize where setting.value < HTTP2Wire.maximumFrameLength:
+                throw HTTP2WireError("SETTINGS_MAX_FRAME_SIZE \(setting.value) is below the minimum", code: HTTP2Wire.ErrorCode.protocolError)
+            default: break
+            }
+        }
+        HTTP2RequestEncoder.writeSettingsAcknowledgement(into: &outbound)
+        run(machine.settingsReceived(maxConcurrentStreams: maxConcurrentStreams, initialWindowSize: initialWindowSize))
+    }
+
+    private func goAwayReceived(lastStreamID: UInt32) {
+        receivedGoAway = true
+        let action = machine.goAwayReceived(lastStreamID: Int(lastStreamID))
+        // Streams above the last id were not processed; they go to another connection.
+        for streamID in open.keys.sorted() where streamID > lastStreamID {
+            let stream = open.removeValue(forKey: streamID)!
+            let (_, streamAction) = machine.streamFailed(streamID: Int(streamID), refused: true)
+            delegate?.connection(self, finished: stream.pending, .notProcessed(reason: "the gateway's GOAWAY ended at stream \(lastStreamID)"))
+            run(streamAction)
+        }
+        run(action)
+    }
+
+    // MARK: Settling streams
+
     /// The stream's response is complete.
-    private func settle(_ streamID: HTTP2StreamID) {
+    private func settle(_ streamID: UInt32) {
         guard let stream = open.removeValue(forKey: streamID) else { return }
         if let response = stream.response {
             let action = machine.responseReceived()
@@ -202,15 +250,40 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    /// NIOHTTP2 closed the stream: after its response (already settled), or by a reset, a
-    /// GOAWAY or an error (settled here).
-    private func streamClosed(_ streamID: HTTP2StreamID, reason: HTTP2ErrorCode?) {
+    private func streamReset(_ streamID: UInt32, errorCode: UInt32) {
         guard let stream = open.removeValue(forKey: streamID) else { return }
-        let refused = reason == .refusedStream
-        let (end, action) = machine.streamFailed(streamID: Int(streamID), refused: refused)
-        let why = stream.failure ?? reason.map { "the gateway reset the stream (\($0))" } ?? "the stream closed without a response"
-        delegate?.connection(self, finished: stream.pending, end == .notProcessed ? .notProcessed(reason: why) : .lost(reason: why))
+        let (end, action) = machine.streamFailed(streamID: Int(streamID), refused: errorCode == HTTP2Wire.ErrorCode.refusedStream)
+        let reason = "the gateway reset the stream (\(HTTP2Wire.ErrorCode.name(errorCode)))"
+        delegate?.connection(self, finished: stream.pending, end == .notProcessed ? .notProcessed(reason: reason) : .lost(reason: reason))
         run(action)
+    }
+
+    // MARK: Connection
+
+    private func handshakeCompleted(context: ChannelHandlerContext, negotiated: String?) {
+        guard negotiated == "h2" else {
+            firstError = HTTP2ProtocolError(
+                "the gateway did not agree to HTTP/2 in the TLS handshake (ALPN gave \(negotiated ?? "nothing"))")
+            context.close(promise: nil)
+            return
+        }
+        ready = true
+        HTTP2RequestEncoder.writePreface(into: &outbound)
+        flush()
+        let connection = NIOLoopBound(self, eventLoop: context.eventLoop)
+        pingTimer = context.eventLoop.scheduleRepeatedTask(
+            initialDelay: configuration.pingInterval, delay: configuration.pingInterval
+        ) { _ in connection.value.run(connection.value.machine.pingTimerFired()) }
+        if machine.connected() == .offerWork { delegate?.connectionBecameReady(self) }
+    }
+
+    /// A protocol violation: say why with GOAWAY, then close.
+    private func fail(_ error: any Error, code: UInt32) {
+        if firstError == nil { firstError = error }
+        guard let context, context.channel.isActive else { return }
+        HTTP2RequestEncoder.writeGoAway(lastStreamID: 0, errorCode: code, into: &outbound)
+        flush()
+        context.close(promise: nil)
     }
 
     private func run(_ action: HTTP2ConnectionStateMachine.Action) {
@@ -220,12 +293,16 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
         case .offerWork:
             if room > 0 { delegate?.connectionHasRoom(self) }
         case .close:
-            context?.close(promise: nil)
-        case .sendPing:
+            if let failure = machine.protocolFailure {
+                return fail(HTTP2WireError(failure, code: HTTP2Wire.ErrorCode.flowControlError), code: HTTP2Wire.ErrorCode.flowControlError)
+            }
             guard let context else { return }
-            context.writeAndFlush(
-                wrapOutboundOut(HTTP2Frame(streamID: .rootStream, payload: .ping(HTTP2PingData(withInteger: UInt64(generation)), ack: false))),
-                promise: nil)
+            HTTP2RequestEncoder.writeGoAway(lastStreamID: 0, errorCode: HTTP2Wire.ErrorCode.noError, into: &outbound)
+            flush()
+            context.close(promise: nil)
+        case .sendPing:
+            HTTP2RequestEncoder.writePing(generation, ack: false, into: &outbound)
+            flush()
         }
     }
 }

@@ -12,6 +12,12 @@
 ///   connection closes once nothing is open.
 /// - Stream ids: the machine hands out the client's odd stream ids in order. A connection whose
 ///   ids run out (2³¹ − 1 is the last) drains like one the pool retires, and the pool opens another.
+/// - Flow control: a request's body is sent with its HEADERS, whole, so it must fit the
+///   connection's send window; ``room`` is 0 while the window holds less than the largest body
+///   (``Configuration/largestBody``) and grows again with the server's WINDOW_UPDATE. Response
+///   bytes are given back with a WINDOW_UPDATE once half the receive window is used. A server
+///   whose initial stream window is smaller than the largest body cannot be served: the
+///   connection closes with ``protocolFailure`` set.
 /// - PING: a timer fires every ``Configuration/pingInterval``; an interval without stream activity
 ///   (no stream opened or ended) sends a PING, and an interval that ends with that PING unanswered
 ///   closes the connection. So an idle connection is kept alive, and one whose open streams go
@@ -25,12 +31,18 @@ public struct HTTP2ConnectionStateMachine: Sendable, Hashable {
         public var maximumStreams: Int
         /// The highest stream id the connection may use (HTTP/2 allows 2³¹ − 1; tests lower it).
         public var highestStreamID: Int
+        /// The largest request body (APNs: 5,120 bytes, a VoIP payload).
+        public var largestBody: Int
 
-        public init(initialStreamLimit: Int = 1, maximumStreams: Int = 1_000, highestStreamID: Int = Int(Int32.max)) {
-            precondition(initialStreamLimit >= 1 && maximumStreams >= 1 && highestStreamID >= 1)
+        public init(
+            initialStreamLimit: Int = 1, maximumStreams: Int = 1_000, highestStreamID: Int = Int(Int32.max),
+            largestBody: Int = 5_120
+        ) {
+            precondition(initialStreamLimit >= 1 && maximumStreams >= 1 && highestStreamID >= 1 && largestBody >= 0)
             self.initialStreamLimit = initialStreamLimit
             self.maximumStreams = maximumStreams
             self.highestStreamID = highestStreamID
+            self.largestBody = largestBody
         }
     }
 
@@ -74,6 +86,17 @@ public struct HTTP2ConnectionStateMachine: Sendable, Hashable {
     public private(set) var openStreams = 0
     /// The id the next stream gets (client streams are odd).
     public private(set) var nextStreamID = 1
+    /// Bytes of DATA we may still send on the connection.
+    public private(set) var sendWindow = Self.initialWindow
+    /// Response DATA bytes received and not yet given back with a WINDOW_UPDATE.
+    public private(set) var unacknowledgedReceived = 0
+    /// Why the connection cannot go on under HTTP/2's rules, once it cannot.
+    public private(set) var protocolFailure: String?
+
+    /// The flow-control window both sides start with (RFC 9113 §6.9.2).
+    public static let initialWindow = 65_535
+    /// The largest window RFC 9113 allows.
+    static let largestWindow = Int(Int32.max)
     /// Whether any request on this connection got an answer (the connection proved itself).
     public private(set) var answered = false
     private var activeSinceLastTimer = false
@@ -86,7 +109,8 @@ public struct HTTP2ConnectionStateMachine: Sendable, Hashable {
 
     /// How many streams may be opened now.
     public var room: Int {
-        phase == .active ? max(0, streamLimit - openStreams) : 0
+        guard phase == .active, sendWindow >= configuration.largestBody else { return 0 }
+        return max(0, streamLimit - openStreams)
     }
 
     // MARK: Events
@@ -98,21 +122,28 @@ public struct HTTP2ConnectionStateMachine: Sendable, Hashable {
         return .offerWork
     }
 
-    /// A SETTINGS frame arrived; `maxConcurrentStreams` is `nil` when it did not carry that setting.
-    public mutating func settingsReceived(maxConcurrentStreams: Int?) -> Action {
+    /// A SETTINGS frame arrived; a value is `nil` when the frame did not carry that setting.
+    public mutating func settingsReceived(maxConcurrentStreams: Int?, initialWindowSize: Int? = nil) -> Action {
+        if let initialWindowSize, initialWindowSize < configuration.largestBody {
+            protocolFailure = "the gateway's SETTINGS_INITIAL_WINDOW_SIZE \(initialWindowSize) is smaller than the largest request body (\(configuration.largestBody) bytes)"
+            return close()
+        }
         guard let maxConcurrentStreams else { return .none }
         let previous = streamLimit
         streamLimit = min(max(maxConcurrentStreams, 0), configuration.maximumStreams)
         return streamLimit > previous && room > 0 ? .offerWork : .none
     }
 
-    /// A request is started on a new stream. Only call while ``room`` is positive.
+    /// A request with `bodyBytes` of DATA is started on a new stream. Only call while ``room`` is
+    /// positive and with a body no larger than ``Configuration/largestBody``.
     ///
     /// - Returns: the stream's id. After the last id the connection drains: ``room`` stays 0.
     @discardableResult
-    public mutating func streamOpened() -> Int {
+    public mutating func streamOpened(bodyBytes: Int = 0) -> Int {
         precondition(room > 0, "a stream was opened without room (limit \(streamLimit), open \(openStreams), \(phase))")
+        precondition(bodyBytes <= configuration.largestBody, "a body of \(bodyBytes) bytes is above the largest (\(configuration.largestBody))")
         openStreams += 1
+        sendWindow -= bodyBytes
         activeSinceLastTimer = true
         let streamID = nextStreamID
         nextStreamID += 2
@@ -138,6 +169,27 @@ public struct HTTP2ConnectionStateMachine: Sendable, Hashable {
             end = .lost
         }
         return (end, streamClosed())
+    }
+
+    /// The server's WINDOW_UPDATE for the connection.
+    public mutating func sendWindowIncreased(by increment: Int) -> Action {
+        let hadRoom = room > 0
+        sendWindow += increment
+        guard sendWindow <= Self.largestWindow else {
+            protocolFailure = "the gateway's WINDOW_UPDATE took the send window to \(sendWindow), above 2³¹ − 1"
+            return close()
+        }
+        return !hadRoom && room > 0 ? .offerWork : .none
+    }
+
+    /// `bytes` of response DATA (padding included) arrived.
+    ///
+    /// - Returns: the increment of the connection WINDOW_UPDATE to send now, if one is due.
+    public mutating func dataReceived(bytes: Int) -> Int? {
+        unacknowledgedReceived += bytes
+        guard unacknowledgedReceived >= Self.initialWindow / 2 else { return nil }
+        defer { unacknowledgedReceived = 0 }
+        return unacknowledgedReceived
     }
 
     /// The server sent GOAWAY.

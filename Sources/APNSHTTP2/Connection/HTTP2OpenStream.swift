@@ -1,6 +1,5 @@
 import NIOCore
 import NIOHPACK
-import NIOHTTP2
 
 /// One request on the wire: the notification it carries and what of the response has arrived.
 /// A value; ``HTTP2ConnectionHandler`` keeps one per open stream.
@@ -10,32 +9,25 @@ struct HTTP2OpenStream: Sendable {
     let providerToken: String?
     private var headers: HPACKHeaders?
     private var body: ByteBuffer?
-    /// Why the stream failed, when NIOHTTP2 reported a stream error for it.
-    private(set) var failure: String?
 
     init(pending: PendingHTTP2Notification, providerToken: String?) {
         self.pending = pending
         self.providerToken = providerToken
     }
 
-    /// Takes a header block; `true` when it ended the stream.
-    mutating func received(_ frame: HTTP2Frame.FramePayload.Headers) -> Bool {
+    /// Takes a decoded header block; `true` when it ended the stream.
+    mutating func received(_ block: HPACKHeaders, endStream: Bool) -> Bool {
         // Informational (1xx) header blocks are not the response.
-        if let status = frame.headers.first(name: ":status"), status.hasPrefix("1") { return false }
-        if headers == nil { headers = frame.headers }
-        return frame.endStream
+        if let status = block.first(name: ":status"), status.hasPrefix("1") { return endStream }
+        if headers == nil { headers = block }
+        return endStream
     }
 
     /// Takes body bytes; `true` when they ended the stream.
-    mutating func received(_ frame: HTTP2Frame.FramePayload.Data) -> Bool {
-        if case .byteBuffer(var bytes) = frame.data {
-            if body == nil { body = bytes } else { body!.writeBuffer(&bytes) }
-        }
-        return frame.endStream
-    }
-
-    mutating func failed(because error: any Error) {
-        if failure == nil { failure = String(describing: error) }
+    mutating func received(_ bytes: ByteBuffer, endStream: Bool) -> Bool {
+        var bytes = bytes
+        if body == nil { body = bytes } else { body!.writeBuffer(&bytes) }
+        return endStream
     }
 
     /// The response, once the stream ended with a valid `:status`.

@@ -1,7 +1,5 @@
 import APNSBinary
 import NIOCore
-import NIOHPACK
-import NIOHTTP2
 import NIOPosix
 import NIOSSL
 
@@ -30,7 +28,7 @@ extension HTTP2PoolExecutor {
         }
     }
 
-    /// Opens a connection for `slot`: TCP, TLS with ALPN h2, the HTTP/2 handler, and the slot's
+    /// Opens a connection for `slot`: TCP, TLS with ALPN h2, ``HTTP2FrameDecoder`` and the slot's
     /// ``HTTP2ConnectionHandler``.
     private func connect(slot: Int) {
         let generation = nextGeneration
@@ -53,12 +51,7 @@ extension HTTP2PoolExecutor {
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: serverName))
-                    // No stream multiplexer: the connection handler works on frames itself.
-                    // APNs never pushes; SETTINGS_ENABLE_PUSH 0 makes that a protocol rule.
-                    // Header values are checked once where they enter (HTTP2FieldValue), not per
-                    // request; responses are read for :status and apns-id only.
-                    try sync.addHandler(NIOHTTP2Handler(
-                        mode: .client, initialSettings: Self.clientSettings, headerBlockValidation: .disabled))
+                    try sync.addHandler(ByteToMessageHandler(HTTP2FrameDecoder()))
                     try sync.addHandler(boundHandler.value)
                 }
             }
@@ -87,12 +80,6 @@ extension HTTP2PoolExecutor {
                 }
             }
     }
-
-    /// Our SETTINGS: no server push, NIOHTTP2's header list limit.
-    static let clientSettings: HTTP2Settings = [
-        HTTP2Setting(parameter: .enablePush, value: 0),
-        HTTP2Setting(parameter: .maxHeaderListSize, value: HPACKDecoder.defaultMaxHeaderListSize),
-    ]
 
     /// Sorts the first error of a connection that ended before any request was answered.
     static func classify(_ error: (any Error)?, closedByPool: Bool) -> Machine.ConnectionEnd {
