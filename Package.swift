@@ -47,10 +47,17 @@ let package = Package(
             ]
         ),
         .target(
+            name: "HTTP2Wire",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(
             name: "APNSHTTP2",
             dependencies: [
                 "PushCore",
                 "APNSBinary",
+                "HTTP2Wire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -77,6 +84,7 @@ let package = Package(
             dependencies: [
                 "PushCore",
                 "APNSBinary",
+                "HTTP2Wire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
@@ -159,9 +167,19 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "HTTP2WireTests",
+            dependencies: [
+                "HTTP2Wire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "APNSHTTP2Tests",
             dependencies: [
-                "APNSHTTP2", "APNSBinary", "PushCore", "TestSupport",
+                "APNSHTTP2", "APNSBinary", "PushCore", "TestSupport", "HTTP2Wire",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

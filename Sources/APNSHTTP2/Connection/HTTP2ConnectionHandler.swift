@@ -1,3 +1,4 @@
+import HTTP2Wire
 import NIOCore
 import NIOHPACK
 import NIOTLS
@@ -162,7 +163,7 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
             try headerBlock(fragment, streamID: streamID, endStream: endStream, complete: endHeaders)
         case .data(let streamID, let payload, let endStream, let flowControlledLength):
             if let increment = machine.dataReceived(bytes: flowControlledLength) {
-                HTTP2RequestEncoder.writeWindowUpdate(increment, into: &outbound)
+                HTTP2Wire.writeWindowUpdate(increment, into: &outbound)
             }
             if open[streamID]?.received(payload, endStream: endStream) == true { settle(streamID) }
         case .rstStream(let streamID, let errorCode):
@@ -172,7 +173,7 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
         case .settingsAcknowledged:
             break
         case .ping(let opaque, let ack):
-            if ack { machine.pingAcknowledged() } else { HTTP2RequestEncoder.writePing(opaque, ack: true, into: &outbound) }
+            if ack { machine.pingAcknowledged() } else { HTTP2Wire.writePing(opaque, ack: true, into: &outbound) }
         case .goAway(let lastStreamID, _, _):
             goAwayReceived(lastStreamID: lastStreamID)
         case .windowUpdate(let streamID, let increment):
@@ -217,7 +218,7 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
             default: break
             }
         }
-        HTTP2RequestEncoder.writeSettingsAcknowledgement(into: &outbound)
+        HTTP2Wire.writeSettingsAcknowledgement(into: &outbound)
         run(machine.settingsReceived(maxConcurrentStreams: maxConcurrentStreams, initialWindowSize: initialWindowSize))
     }
 
@@ -281,7 +282,7 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
     private func fail(_ error: any Error, code: UInt32) {
         if firstError == nil { firstError = error }
         guard let context, context.channel.isActive else { return }
-        HTTP2RequestEncoder.writeGoAway(lastStreamID: 0, errorCode: code, into: &outbound)
+        HTTP2Wire.writeGoAway(lastStreamID: 0, errorCode: code, into: &outbound)
         flush()
         context.close(promise: nil)
     }
@@ -297,11 +298,11 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
                 return fail(HTTP2WireError(failure, code: HTTP2Wire.ErrorCode.flowControlError), code: HTTP2Wire.ErrorCode.flowControlError)
             }
             guard let context else { return }
-            HTTP2RequestEncoder.writeGoAway(lastStreamID: 0, errorCode: HTTP2Wire.ErrorCode.noError, into: &outbound)
+            HTTP2Wire.writeGoAway(lastStreamID: 0, errorCode: HTTP2Wire.ErrorCode.noError, into: &outbound)
             flush()
             context.close(promise: nil)
         case .sendPing:
-            HTTP2RequestEncoder.writePing(generation, ack: false, into: &outbound)
+            HTTP2Wire.writePing(generation, ack: false, into: &outbound)
             flush()
         }
     }

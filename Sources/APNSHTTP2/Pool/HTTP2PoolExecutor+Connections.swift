@@ -1,4 +1,5 @@
 import APNSBinary
+import HTTP2Wire
 import NIOCore
 import NIOPosix
 import NIOSSL

@@ -1,3 +1,4 @@
+import HTTP2Wire
 import NIOCore
 import NIOHPACK
 
@@ -34,12 +35,9 @@ struct HTTP2RequestEncoder {
     /// The client preface and our SETTINGS: no server push, no server-initiated streams.
     static func writePreface(into buffer: inout ByteBuffer) {
         buffer.writeStaticString(HTTP2Wire.preface)
-        let settings: [(UInt16, UInt32)] = [(HTTP2Wire.Setting.enablePush, 0), (HTTP2Wire.Setting.maxConcurrentStreams, 0)]
-        HTTP2Wire.writeFrameHeader(into: &buffer, length: 6 * settings.count, type: .settings)
-        for (identifier, value) in settings {
-            buffer.writeInteger(identifier)
-            buffer.writeInteger(value)
-        }
+        HTTP2Wire.writeSettings(
+            [HTTP2SettingValue(HTTP2Wire.Setting.enablePush, 0), HTTP2SettingValue(HTTP2Wire.Setting.maxConcurrentStreams, 0)],
+            into: &buffer)
     }
 
     /// Writes `notification`'s HEADERS (END_HEADERS) and DATA (END_STREAM) frames on `streamID`.
@@ -129,25 +127,5 @@ struct HTTP2RequestEncoder {
             rest >>= 7
         }
         return bytes
-    }
-
-    static func writeSettingsAcknowledgement(into buffer: inout ByteBuffer) {
-        HTTP2Wire.writeFrameHeader(into: &buffer, length: 0, type: .settings, flags: HTTP2Wire.Flag.ack)
-    }
-
-    static func writePing(_ opaque: UInt64, ack: Bool, into buffer: inout ByteBuffer) {
-        HTTP2Wire.writeFrameHeader(into: &buffer, length: 8, type: .ping, flags: ack ? HTTP2Wire.Flag.ack : 0)
-        buffer.writeInteger(opaque)
-    }
-
-    static func writeWindowUpdate(_ increment: Int, streamID: UInt32 = 0, into buffer: inout ByteBuffer) {
-        HTTP2Wire.writeFrameHeader(into: &buffer, length: 4, type: .windowUpdate, streamID: streamID)
-        buffer.writeInteger(UInt32(increment) & 0x7FFF_FFFF)
-    }
-
-    static func writeGoAway(lastStreamID: UInt32, errorCode: UInt32, into buffer: inout ByteBuffer) {
-        HTTP2Wire.writeFrameHeader(into: &buffer, length: 8, type: .goAway)
-        buffer.writeInteger(lastStreamID & 0x7FFF_FFFF)
-        buffer.writeInteger(errorCode)
     }
 }

@@ -1,8 +1,8 @@
 import NIOCore
 
-/// A frame from the gateway, as far as this client cares: decoded by ``HTTP2FrameDecoder``,
-/// acted on by the connection handler. Padding and priority fields are already stripped.
-enum HTTP2InboundFrame: Sendable, Hashable {
+/// A frame from the peer, decoded by ``HTTP2FrameDecoder``; padding and priority fields are
+/// already stripped.
+public enum HTTP2InboundFrame: Sendable, Hashable {
     case data(streamID: UInt32, payload: ByteBuffer, endStream: Bool, flowControlledLength: Int)
     /// A header block fragment; `endHeaders` false means CONTINUATION frames follow.
     case headers(streamID: UInt32, fragment: ByteBuffer, endStream: Bool, endHeaders: Bool)
@@ -14,14 +14,19 @@ enum HTTP2InboundFrame: Sendable, Hashable {
     case ping(opaque: UInt64, ack: Bool)
     case goAway(lastStreamID: UInt32, errorCode: UInt32, debugData: ByteBuffer)
     case windowUpdate(streamID: UInt32, increment: UInt32)
-    /// PUSH_PROMISE: forbidden by our SETTINGS_ENABLE_PUSH 0.
+    /// PUSH_PROMISE (forbidden by pushworker's SETTINGS_ENABLE_PUSH 0; never sent by a client).
     case pushPromise(streamID: UInt32)
-    /// PRIORITY, and frame types this client does not know (ignored, as RFC 9113 §5.5 says).
+    /// PRIORITY, and frame types not known here (ignored, as RFC 9113 §5.5 says).
     case ignored(type: UInt8)
 }
 
 /// One entry of a SETTINGS frame.
-struct HTTP2SettingValue: Sendable, Hashable {
-    var identifier: UInt16
-    var value: UInt32
+public struct HTTP2SettingValue: Sendable, Hashable {
+    public var identifier: UInt16
+    public var value: UInt32
+
+    public init(_ identifier: UInt16, _ value: UInt32) {
+        self.identifier = identifier
+        self.value = value
+    }
 }

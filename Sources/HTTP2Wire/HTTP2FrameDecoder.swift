@@ -1,24 +1,42 @@
 import NIOCore
 
-/// Splits the decrypted byte stream from the gateway into ``HTTP2InboundFrame``s. Framing rules
-/// only (lengths, padding, fixed sizes); what a frame means for the connection is the handler's
-/// business. A violation is thrown as ``HTTP2WireError`` and ends the connection.
-struct HTTP2FrameDecoder: ByteToMessageDecoder {
-    typealias InboundOut = HTTP2InboundFrame
+/// Splits the decrypted byte stream from the peer into ``HTTP2InboundFrame``s. Framing rules
+/// only (the client preface on a server, lengths, padding, fixed sizes); what a frame means for
+/// the connection is the handler's business. A violation is thrown as ``HTTP2WireError`` and ends
+/// the connection.
+public struct HTTP2FrameDecoder: ByteToMessageDecoder {
+    public typealias InboundOut = HTTP2InboundFrame
 
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+    private var awaitingPreface: Bool
+
+    /// - Parameter expectingClientPreface: `true` on a server: the stream starts with the client
+    ///   preface, which is checked and consumed.
+    public init(expectingClientPreface: Bool = false) {
+        self.awaitingPreface = expectingClientPreface
+    }
+
+    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        if awaitingPreface {
+            let length = HTTP2Wire.preface.utf8CodeUnitCount
+            guard buffer.readableBytes >= length else { return .needMoreData }
+            let preface = HTTP2Wire.preface.withUTF8Buffer { Array($0) }
+            guard buffer.readBytes(length: length) == preface else {
+                throw HTTP2WireError("the connection did not start with the HTTP/2 client preface", code: HTTP2Wire.ErrorCode.protocolError)
+            }
+            awaitingPreface = false
+        }
         guard let frame = try Self.nextFrame(from: &buffer) else { return .needMoreData }
         context.fireChannelRead(wrapInboundOut(frame))
         return .continue
     }
 
-    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+    public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
         // A partial frame at the end is dropped with the connection.
         try decode(context: context, buffer: &buffer)
     }
 
     /// Reads one whole frame off `buffer`, or nothing when it is not all there yet.
-    static func nextFrame(from buffer: inout ByteBuffer) throws(HTTP2WireError) -> HTTP2InboundFrame? {
+    public static func nextFrame(from buffer: inout ByteBuffer) throws(HTTP2WireError) -> HTTP2InboundFrame? {
         guard buffer.readableBytes >= HTTP2Wire.frameHeaderLength,
             let high = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self),
             let low = buffer.getInteger(at: buffer.readerIndex + 1, as: UInt16.self)
@@ -75,7 +93,7 @@ struct HTTP2FrameDecoder: ByteToMessageDecoder {
             var values: [HTTP2SettingValue] = []
             values.reserveCapacity(length / 6)
             while let identifier = payload.readInteger(as: UInt16.self), let value = payload.readInteger(as: UInt32.self) {
-                values.append(HTTP2SettingValue(identifier: identifier, value: value))
+                values.append(HTTP2SettingValue(identifier, value))
             }
             return .settings(values)
         case .pushPromise:
@@ -123,16 +141,17 @@ struct HTTP2FrameDecoder: ByteToMessageDecoder {
     }
 }
 
-/// The gateway broke HTTP/2's framing or a rule this client relies on: the connection ends with
-/// GOAWAY carrying `code`, and its open streams are sent again elsewhere.
-struct HTTP2WireError: Error, Sendable, Hashable, CustomStringConvertible {
-    let message: String
-    let code: UInt32
+/// The peer broke HTTP/2's framing or a rule the connection relies on: the connection ends with
+/// GOAWAY carrying `code`.
+public struct HTTP2WireError: Error, Sendable, Hashable, CustomStringConvertible {
+    public let message: String
+    /// The RFC 9113 error code for the GOAWAY.
+    public let code: UInt32
 
-    init(_ message: String, code: UInt32) {
+    public init(_ message: String, code: UInt32) {
         self.message = message
         self.code = code
     }
 
-    var description: String { "HTTP/2 \(HTTP2Wire.ErrorCode.name(code)): \(message)" }
+    public var description: String { "HTTP/2 \(HTTP2Wire.ErrorCode.name(code)): \(message)" }
 }
