@@ -55,7 +55,7 @@ final class HTTP2GatewayConnection {
             push = validated
         case .failure(let reason):
             tally.rejectedReasons[reason, default: 0] += 1
-            let apnsID = request.headers.first(name: "apns-id").flatMap { PushRequestRules.isCanonicalUUID($0) ? $0 : nil }
+            let apnsID = request.fields.apnsID.flatMap { PushRequestRules.isCanonicalUUID($0) ? $0 : nil }
             return PushResponse(
                 apnsID: apnsID ?? PushResponse.makeAPNsID(using: &random), reason: reason,
                 timestamp: Int64(Date().timeIntervalSince1970 * 1000))
@@ -80,7 +80,7 @@ final class HTTP2GatewayConnection {
         }
         if credential == .token {
             let now = Int64(Date().timeIntervalSince1970)
-            let authorization = request.headers.first(name: "authorization")
+            let authorization = request.fields.authorization
             if case .failure(let reason) = tokenSession.authorize(authorization, now: now, verifier: configuration.authentication.tokens) {
                 return .failure(reason)
             }

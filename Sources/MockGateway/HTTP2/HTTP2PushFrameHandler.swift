@@ -62,6 +62,7 @@ final class HTTP2PushFrameHandler: ChannelInboundHandler {
         context.fireChannelReadComplete()
     }
 
+    /// NIOHTTP2's stream events end here (nothing after this handler wants them).
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         switch event {
         case is NIOHTTP2StreamCreatedEvent:
@@ -72,9 +73,8 @@ final class HTTP2PushFrameHandler: ChannelInboundHandler {
         case let window as NIOHTTP2WindowUpdatedEvent:
             windowChanged(window, context: context)
         default:
-            break
+            context.fireUserInboundEventTriggered(event)
         }
-        context.fireUserInboundEventTriggered(event)
     }
 
     private func requestComplete(_ request: PushRequest, on streamID: HTTP2StreamID, context: ChannelHandlerContext) {

@@ -11,6 +11,9 @@ public struct ProviderTokenSession: Sendable {
     public private(set) var current: VerifiedProviderToken?
     /// The key id of the connection's first accepted token.
     public private(set) var boundKeyID: String?
+    /// The `authorization` header that carried `current`, as sent: the usual request repeats
+    /// it exactly, which one string comparison recognises.
+    private var currentAuthorization: String?
 
     public init() {}
 
@@ -20,6 +23,9 @@ public struct ProviderTokenSession: Sendable {
         now: Int64,
         verifier: ProviderTokenVerifier
     ) -> Result<VerifiedProviderToken, HTTP2Reason> {
+        if let current, let authorization, authorization == currentAuthorization {
+            return current.isExpired(now: now) ? .failure(.expiredProviderToken) : .success(current)
+        }
         if let current, let authorization, authorization.utf8.count == current.token.utf8.count + 7,
             authorization.utf8.dropFirst(7).elementsEqual(current.token.utf8),
             authorization.prefix(7).lowercased() == "bearer "
@@ -37,6 +43,7 @@ public struct ProviderTokenSession: Sendable {
         }
         boundKeyID = verified.keyID
         current = verified
+        currentAuthorization = authorization
         return .success(verified)
     }
 }

@@ -5,12 +5,17 @@ import NIOHPACK
 /// body. Bodies larger than `PushRequestRules.largestBufferedBody` are not kept whole;
 /// `bodyLength` still counts every byte.
 public struct PushRequest: Sendable {
-    public var headers: HPACKHeaders
+    public var headers: HPACKHeaders {
+        didSet { fields = PushRequestFields(headers) }
+    }
     public var body: ByteBuffer
     public var bodyLength: Int
+    /// The header fields the gateway reads, found once.
+    private(set) var fields: PushRequestFields
 
     public init(headers: HPACKHeaders, body: ByteBuffer = ByteBuffer(), bodyLength: Int? = nil) {
         self.headers = headers
+        self.fields = PushRequestFields(headers)
         self.body = body
         self.bodyLength = bodyLength ?? body.readableBytes
     }

@@ -17,15 +17,11 @@ public enum PushRequestRules {
     public static let largestBufferedBody = PayloadLimit.http2VoIP.byteCount + 1
 
     private static let devicePathPrefix = "/3/device/"
-    private static let apnsHeaders = [
-        "apns-id", "apns-topic", "apns-push-type", "apns-priority", "apns-expiration", "apns-collapse-id",
-        "authorization",
-    ]
 
     /// `:method` and `:path`: `POST /3/device/<hex token>`. Returns the token's bytes.
     public static func route(of request: PushRequest) -> Result<ByteBuffer, HTTP2Reason> {
-        guard request.headers.first(name: ":method") == "POST" else { return .failure(.methodNotAllowed) }
-        guard let path = request.headers.first(name: ":path"), path.hasPrefix(devicePathPrefix) else {
+        guard request.fields.method == "POST" else { return .failure(.methodNotAllowed) }
+        guard let path = request.fields.path, path.hasPrefix(devicePathPrefix) else {
             return .failure(.badPath)
         }
         let hex = path.utf8.dropFirst(devicePathPrefix.utf8.count)
@@ -36,32 +32,31 @@ public enum PushRequestRules {
 
     /// The `apns-*` headers and the payload.
     public static func content(of request: PushRequest, deviceToken: ByteBuffer) -> Result<ValidatedPush, HTTP2Reason> {
-        let headers = request.headers
-        for name in apnsHeaders where headers[name].count > 1 {
-            return .failure(.duplicateHeaders)
-        }
-        let apnsID = headers.first(name: "apns-id")
+        let fields = request.fields
+        // The `apns-*` headers and `authorization` may appear once each.
+        if fields.hasDuplicates { return .failure(.duplicateHeaders) }
+        let apnsID = fields.apnsID
         if let apnsID, !isCanonicalUUID(apnsID) { return .failure(.badMessageId) }
 
         var pushType: PushType?
-        if let value = headers.first(name: "apns-push-type") {
+        if let value = fields.pushType {
             guard let known = PushType(rawValue: value) else { return .failure(.invalidPushType) }
             pushType = known
         }
-        if let priority = headers.first(name: "apns-priority") {
+        if let priority = fields.priority {
             guard priority == "10" || priority == "5" || priority == "1" else { return .failure(.badPriority) }
             // Apple: background notifications must use priority 5.
             if pushType == .background, priority != "5" { return .failure(.badPriority) }
         }
-        if let expiration = headers.first(name: "apns-expiration") {
+        if let expiration = fields.expiration {
             guard !expiration.isEmpty, expiration.utf8.count <= 19, expiration.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
             else { return .failure(.badExpirationDate) }
         }
-        if let collapseID = headers.first(name: "apns-collapse-id"), collapseID.utf8.count > longestCollapseID {
+        if let collapseID = fields.collapseID, collapseID.utf8.count > longestCollapseID {
             return .failure(.badCollapseId)
         }
 
-        let topic = headers.first(name: "apns-topic")
+        let topic = fields.topic
         if let topic, let suffix = pushType?.topicSuffix, !topic.hasSuffix(suffix) {
             return .failure(.badTopic)
         }
@@ -125,19 +120,20 @@ public enum PushRequestRules {
     static func deviceToken(hex: Substring.UTF8View) -> ByteBuffer? {
         let count = hex.count
         guard count >= shortestTokenHexDigits, count <= longestTokenHexDigits, count % 2 == 0 else { return nil }
-        var token = ByteBuffer()
-        token.reserveCapacity(count / 2)
-        var high: UInt8?
-        for byte in hex {
-            guard let nibble = nibble(byte) else { return nil }
-            if let first = high {
-                token.writeInteger(first << 4 | nibble)
-                high = nil
-            } else {
-                high = nibble
+        // Native strings are contiguous; the copy is for the others.
+        return hex.withContiguousStorageIfAvailable(bytes(hex:)) ?? Array(hex).withUnsafeBufferPointer(bytes(hex:))
+    }
+
+    private static func bytes(hex digits: UnsafeBufferPointer<UInt8>) -> ByteBuffer? {
+        var bytes = ByteBuffer()
+        let written = bytes.writeWithUnsafeMutableBytes(minimumWritableBytes: digits.count / 2) { target in
+            for index in 0..<digits.count / 2 {
+                guard let high = nibble(digits[2 * index]), let low = nibble(digits[2 * index + 1]) else { return 0 }
+                target[index] = high << 4 | low
             }
+            return digits.count / 2
         }
-        return token
+        return written == digits.count / 2 ? bytes : nil
     }
 
     private static func nibble(_ byte: UInt8) -> UInt8? {

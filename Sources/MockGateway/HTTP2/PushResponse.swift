@@ -25,7 +25,9 @@ public struct PushResponse: Sendable, Hashable {
         var headers = HPACKHeaders()
         headers.reserveCapacity(reason == nil ? 2 : 4)
         headers.add(name: ":status", value: String(status))
-        headers.add(name: "apns-id", value: apnsID)
+        // A fresh value per response: indexing it would only evict useful entries from the
+        // client's HPACK table (and cost the encoder a table search per response).
+        headers.add(name: "apns-id", value: apnsID, indexing: .nonIndexable)
         if reason != nil {
             headers.add(name: "content-type", value: "application/json")
         }
@@ -50,21 +52,21 @@ public struct PushResponse: Sendable, Hashable {
 
     /// A random (version 4) UUID in canonical lowercase form, from `random`.
     static func makeAPNsID(using random: inout SplitMix64) -> String {
-        var high = random.next()
-        var low = random.next()
-        high = (high & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000
-        low = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
-        var buffer = ByteBuffer()
-        buffer.writeHex(of: high)
-        buffer.writeHex(of: low)
-        let hex = buffer.readString(length: 32)!
-        let utf8 = Array(hex.utf8)
-        var text = [UInt8]()
-        text.reserveCapacity(36)
-        for (offset, byte) in utf8.enumerated() {
-            if offset == 8 || offset == 12 || offset == 16 || offset == 20 { text.append(UInt8(ascii: "-")) }
-            text.append(byte)
+        let high = (random.next() & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000
+        let low = (random.next() & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
+        return String(unsafeUninitializedCapacity: 36) { text in
+            var position = 0
+            for digit in 0..<32 {
+                if digit == 8 || digit == 12 || digit == 16 || digit == 20 {
+                    text[position] = UInt8(ascii: "-")
+                    position += 1
+                }
+                let word = digit < 16 ? high : low
+                let nibble = UInt8(truncatingIfNeeded: word >> (60 - 4 * UInt64(digit % 16))) & 0xF
+                text[position] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+                position += 1
+            }
+            return position
         }
-        return String(decoding: text, as: UTF8.self)
     }
 }
