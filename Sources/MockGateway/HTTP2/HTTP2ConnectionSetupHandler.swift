@@ -1,6 +1,5 @@
+import HTTP2Wire
 import NIOCore
-import NIOHPACK
-import NIOHTTP2
 import NIOSSL
 import NIOTLS
 
@@ -53,22 +52,11 @@ final class HTTP2ConnectionSetupHandler: ChannelDuplexHandler {
             number: number, credential: ConnectionCredential.of(peer: peer), channel: context.channel, gateway: gateway)
         self.connection = connection
 
-        var connectionConfiguration = NIOHTTP2Handler.ConnectionConfiguration()
-        connectionConfiguration.initialSettings = [
-            HTTP2Setting(parameter: .maxConcurrentStreams, value: connection.initialStreamLimit),
-            HTTP2Setting(parameter: .maxHeaderListSize, value: HPACKDecoder.defaultMaxHeaderListSize),
-        ]
-        // Clients may open many streams at once; one connection-level window per stream's worth
-        // of payloads keeps them from stalling on flow control.
-        connectionConfiguration.targetWindowSize = 4 * 1024 * 1024
-        let streamConfiguration = NIOHTTP2Handler.StreamConfiguration()
+        // Clients may open many streams at once; a connection window of 4 MiB keeps them from
+        // stalling on flow control.
         try context.pipeline.syncOperations.addHandlers(
-            NIOHTTP2Handler(
-                mode: .server, connectionConfiguration: connectionConfiguration, streamConfiguration: streamConfiguration),
-            HTTP2PushFrameHandler(
-                connection: connection,
-                connectionWindowTarget: connectionConfiguration.targetWindowSize,
-                streamWindowTarget: streamConfiguration.targetWindowSize)
+            ByteToMessageHandler(HTTP2FrameDecoder(expectingClientPreface: true)),
+            HTTP2PushFrameHandler(connection: connection, connectionWindowTarget: 4 * 1024 * 1024)
         )
     }
 

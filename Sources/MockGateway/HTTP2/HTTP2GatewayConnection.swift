@@ -1,6 +1,5 @@
 import Foundation
 import NIOCore
-import NIOHTTP2
 
 /// One HTTP/2 connection's judge: authenticates, validates and applies the fault plan to each
 /// request, keeps the connection's tally, and executes the connection-level fault actions
@@ -100,29 +99,26 @@ final class HTTP2GatewayConnection {
         return .success(push)
     }
 
-    /// The response to a request on `streamID` was written; runs the connection-level faults.
-    func responseWritten(streamID: Int, accepted: Bool) {
+    /// The response to a request on `streamID` was written; runs the connection-level faults
+    /// and returns the frames they call for (the frame handler writes them, then calls
+    /// ``closeIfDrained()``).
+    func responseWritten(streamID: Int, accepted: Bool) -> [HTTP2ConnectionFaults.Action] {
         let actions = faults.requestAnswered(streamID: streamID, accepted: accepted)
-        guard !actions.isEmpty else { return }
         for action in actions {
             switch action {
-            case .announceStreamLimit(let limit):
+            case .announceStreamLimit:
                 tally.streamLimitChanges += 1
-                let settings = HTTP2Settings([HTTP2Setting(parameter: .maxConcurrentStreams, value: limit)])
-                channel.write(HTTP2Frame(streamID: .rootStream, payload: .settings(.settings(settings))), promise: nil)
-            case .goAway(let lastStreamID):
+            case .goAway:
                 tally.goAwaysSent += 1
-                var reason = channel.allocator.buffer(capacity: 32)
-                reason.writeString(#"{"reason":"\#(configuration.faults.goAwayReason.rawValue)"}"#)
-                let frame = HTTP2Frame(
-                    streamID: .rootStream,
-                    payload: .goAway(lastStreamID: HTTP2StreamID(lastStreamID), errorCode: .noError, opaqueData: reason))
-                channel.write(frame, promise: nil)
                 scheduleCloseDeadline()
             }
         }
-        channel.flush()
-        closeIfDrained()
+        return actions
+    }
+
+    /// The GOAWAY debug data: `{"reason": …}` as APNs sends it.
+    var goAwayDebugData: ByteBuffer {
+        ByteBuffer(string: #"{"reason":"\#(configuration.faults.goAwayReason.rawValue)"}"#)
     }
 
     func streamOpened() {
@@ -141,7 +137,7 @@ final class HTTP2GatewayConnection {
     }
 
     /// After GOAWAY, close once no stream is open any more.
-    private func closeIfDrained() {
+    func closeIfDrained() {
         guard faults.goAwayLastStreamID != nil, openStreams <= 0, !closeScheduled else { return }
         closeScheduled = true
         let channel = self.channel

@@ -1,90 +1,211 @@
+import HTTP2Wire
 import NIOCore
 import NIOHPACK
-import NIOHTTP2
 
-/// All request streams of one connection, at frame level behind `NIOHTTP2Handler`: assembles
-/// each stream's request (`HTTP2StreamRequests`), asks the connection for the response and
-/// writes it on the stream, and gives the client flow-control credit. Flushes once per read
-/// batch; with a response latency, one timer per read batch writes that batch's responses.
+/// The server side of one HTTP/2 connection on `HTTP2Wire` frames (after `HTTP2FrameDecoder`,
+/// which checked the client preface): enforces the stream rules APNs' clients must follow,
+/// assembles each stream's request (`HTTP2StreamRequests`), asks the connection for the
+/// response and writes it, and keeps the flow-control windows. Frames are gathered in one buffer
+/// and written at the end of each read batch (one flush); with a response latency, one timer per
+/// read batch writes that batch's responses.
+///
+/// Rules enforced, each a connection error (GOAWAY, close) unless marked: client stream ids odd
+/// and increasing; a new stream beyond the acknowledged SETTINGS_MAX_CONCURRENT_STREAMS is
+/// refused with RST_STREAM REFUSED_STREAM (a stream error; the limit a SETTINGS frame announces
+/// applies once the client acknowledged it); DATA beyond the connection window; no
+/// PUSH_PROMISE; header blocks not interleaved; HPACK that does not decode.
 final class HTTP2PushFrameHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTP2Frame
-    typealias OutboundOut = HTTP2Frame
+    typealias InboundIn = HTTP2InboundFrame
+    typealias OutboundOut = ByteBuffer
 
     private let connection: HTTP2GatewayConnection
     private let connectionWindowTarget: Int
-    private let streamWindowTarget: Int
     private var requests = HTTP2StreamRequests()
+    private var decoder = HPACKDecoder(allocator: ByteBufferAllocator())
+    private var encoder = HPACKEncoder(allocator: ByteBufferAllocator(), maxDynamicTableSize: 0)
+    private var outbound = ByteBuffer()
+    /// A header block whose CONTINUATION frames are still due.
+    private var partialBlock: (streamID: UInt32, fragment: ByteBuffer, endStream: Bool)?
+    private var lastClientStreamID: UInt32 = 0
+    /// Streams with a request in progress or awaiting its response.
+    private var openStreams = 0
+    /// Stream limits announced and not yet acknowledged, oldest first.
+    private var announcedLimits: [Int] = []
+    /// The limit in force (none until the client acknowledged our first SETTINGS).
+    private var enforcedLimit = Int.max
+    private var receiveWindow = HTTP2Wire.initialWindowSize
+    private var sendWindow = HTTP2Wire.initialWindowSize
+    /// Responses with a body that wait for the client's WINDOW_UPDATE.
+    private var blocked: [(streamID: UInt32, response: PushResponse)] = []
     /// Responses of the current read batch that wait out the latency.
-    private var delayed: [(streamID: HTTP2StreamID, response: PushResponse)] = []
-    private var unflushed = false
-    /// The connection closed: delayed responses are dropped.
-    private var removed = false
+    private var delayed: [(streamID: UInt32, response: PushResponse)] = []
+    private var closed = false
 
-    /// - Parameters:
-    ///   - connectionWindowTarget: the connection's inbound flow-control window to keep up.
-    ///   - streamWindowTarget: each stream's inbound flow-control window to keep up.
-    init(connection: HTTP2GatewayConnection, connectionWindowTarget: Int, streamWindowTarget: Int) {
+    /// - Parameter connectionWindowTarget: the connection's receive window to keep up.
+    init(connection: HTTP2GatewayConnection, connectionWindowTarget: Int) {
         self.connection = connection
         self.connectionWindowTarget = connectionWindowTarget
-        self.streamWindowTarget = streamWindowTarget
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
-        removed = true
+    /// Sends our SETTINGS and the connection window's first top-up (the handler is added once
+    /// TLS agreed on h2).
+    func handlerAdded(context: ChannelHandlerContext) {
+        let limit = connection.initialStreamLimit
+        announcedLimits.append(limit)
+        HTTP2Wire.writeSettings(
+            [
+                HTTP2SettingValue(HTTP2Wire.Setting.maxConcurrentStreams, UInt32(limit)),
+                HTTP2SettingValue(HTTP2Wire.Setting.enablePush, 0),
+            ], into: &outbound)
+        HTTP2Wire.writeWindowUpdate(connectionWindowTarget - receiveWindow, into: &outbound)
+        receiveWindow = connectionWindowTarget
+        flush(context: context)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        removed = true
+        closed = true
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
-        let request: PushRequest?
-        switch frame.payload {
-        case .headers(let headers):
-            request = requests.receivedHeaders(headers.headers, endStream: headers.endStream, on: frame.streamID)
-        case .data(let data):
-            guard case .byteBuffer(let bytes) = data.data else { return }
-            request = requests.receivedData(bytes, endStream: data.endStream, on: frame.streamID)
-        default:
-            return
+        guard !closed else { return }
+        do {
+            try receive(unwrapInboundIn(data), context: context)
+        } catch {
+            fail(error, context: context)
         }
-        if let request { requestComplete(request, on: frame.streamID, context: context) }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
         if !delayed.isEmpty { scheduleDelayedResponses(context: context) }
-        if unflushed {
-            unflushed = false
-            context.flush()
-        }
+        flush(context: context)
         context.fireChannelReadComplete()
     }
 
-    /// NIOHTTP2's stream events end here (nothing after this handler wants them).
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        switch event {
-        case is NIOHTTP2StreamCreatedEvent:
-            connection.streamOpened()
-        case let closed as StreamClosedEvent:
-            requests.forget(closed.streamID)
-            connection.streamClosed()
-        case let window as NIOHTTP2WindowUpdatedEvent:
-            windowChanged(window, context: context)
-        default:
-            context.fireUserInboundEventTriggered(event)
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        fail(error as? HTTP2WireError ?? HTTP2WireError("\(error)", code: HTTP2Wire.ErrorCode.protocolError), context: context)
+    }
+
+    // MARK: Frames from the client
+
+    private func receive(_ frame: HTTP2InboundFrame, context: ChannelHandlerContext) throws(HTTP2WireError) {
+        if let partial = partialBlock {
+            guard case .continuation(partial.streamID, var fragment, let endHeaders) = frame else {
+                throw HTTP2WireError("a header block on stream \(partial.streamID) was interrupted", code: HTTP2Wire.ErrorCode.protocolError)
+            }
+            var block = partial.fragment
+            block.writeBuffer(&fragment)
+            partialBlock = nil
+            return try headerBlock(block, streamID: partial.streamID, endStream: partial.endStream, complete: endHeaders, context: context)
+        }
+        switch frame {
+        case .headers(let streamID, let fragment, let endStream, let endHeaders):
+            try headerBlock(fragment, streamID: streamID, endStream: endStream, complete: endHeaders, context: context)
+        case .data(let streamID, let payload, let endStream, let flowControlledLength):
+            try dataReceived(payload, streamID: streamID, endStream: endStream, flowControlledLength: flowControlledLength, context: context)
+        case .rstStream(let streamID, _):
+            if requests.isKnown(streamID) {
+                requests.forget(streamID)
+                streamClosed()
+            }
+        case .settings(let values):
+            for setting in values where setting.identifier == HTTP2Wire.Setting.maxFrameSize && setting.value < HTTP2Wire.maximumFrameLength {
+                throw HTTP2WireError("SETTINGS_MAX_FRAME_SIZE \(setting.value) is below the minimum", code: HTTP2Wire.ErrorCode.protocolError)
+            }
+            HTTP2Wire.writeSettingsAcknowledgement(into: &outbound)
+        case .settingsAcknowledged:
+            if !announcedLimits.isEmpty { enforcedLimit = announcedLimits.removeFirst() }
+        case .ping(let opaque, let ack):
+            if !ack { HTTP2Wire.writePing(opaque, ack: true, into: &outbound) }
+        case .goAway:
+            if openStreams == 0 { context.close(promise: nil) }
+        case .windowUpdate(let streamID, let increment):
+            if streamID == 0 { try sendWindowIncreased(by: Int(increment), context: context) }
+        case .pushPromise:
+            throw HTTP2WireError("a client sent PUSH_PROMISE", code: HTTP2Wire.ErrorCode.protocolError)
+        case .continuation(let streamID, _, _):
+            throw HTTP2WireError("CONTINUATION on stream \(streamID) without a header block", code: HTTP2Wire.ErrorCode.protocolError)
+        case .ignored:
+            break
         }
     }
 
-    private func requestComplete(_ request: PushRequest, on streamID: HTTP2StreamID, context: ChannelHandlerContext) {
+    private func headerBlock(
+        _ fragment: ByteBuffer, streamID: UInt32, endStream: Bool, complete: Bool, context: ChannelHandlerContext
+    ) throws(HTTP2WireError) {
+        guard complete else {
+            partialBlock = (streamID, fragment, endStream)
+            return
+        }
+        var fragment = fragment
+        let headers: HPACKHeaders
+        do {
+            headers = try decoder.decodeHeaders(from: &fragment)
+        } catch {
+            throw HTTP2WireError("a header block on stream \(streamID) did not decode: \(error)", code: HTTP2Wire.ErrorCode.compressionError)
+        }
+        if streamID > lastClientStreamID {
+            guard streamID % 2 == 1 else {
+                throw HTTP2WireError("the client opened even stream \(streamID)", code: HTTP2Wire.ErrorCode.protocolError)
+            }
+            lastClientStreamID = streamID
+            guard openStreams < enforcedLimit else {
+                HTTP2Wire.writeRstStream(streamID: streamID, errorCode: HTTP2Wire.ErrorCode.refusedStream, into: &outbound)
+                return
+            }
+            openStreams += 1
+            connection.streamOpened()
+        } else if !requests.isKnown(streamID) {
+            return  // a stream already closed: ignored
+        }
+        if let request = requests.receivedHeaders(headers, endStream: endStream, on: streamID) {
+            requestComplete(request, on: streamID)
+        }
+    }
+
+    private func dataReceived(
+        _ payload: ByteBuffer, streamID: UInt32, endStream: Bool, flowControlledLength: Int, context: ChannelHandlerContext
+    ) throws(HTTP2WireError) {
+        receiveWindow -= flowControlledLength
+        guard receiveWindow >= 0 else {
+            throw HTTP2WireError("the client sent DATA beyond the connection window", code: HTTP2Wire.ErrorCode.flowControlError)
+        }
+        if let increment = HTTP2InboundWindow.increment(size: receiveWindow, target: connectionWindowTarget) {
+            HTTP2Wire.writeWindowUpdate(increment, into: &outbound)
+            receiveWindow += increment
+        }
+        guard requests.isKnown(streamID) else { return }
+        // A body in several frames: give the stream its bytes back at once, so a body larger than
+        // the stream window can arrive whole (the rules then refuse it by size).
+        if !endStream && flowControlledLength > 0 {
+            HTTP2Wire.writeWindowUpdate(flowControlledLength, streamID: streamID, into: &outbound)
+        }
+        if let request = requests.receivedData(payload, endStream: endStream, on: streamID) {
+            requestComplete(request, on: streamID)
+        }
+    }
+
+    private func sendWindowIncreased(by increment: Int, context: ChannelHandlerContext) throws(HTTP2WireError) {
+        sendWindow += increment
+        guard sendWindow <= Int(Int32.max) else {
+            throw HTTP2WireError("the client's WINDOW_UPDATE took the window above 2³¹ − 1", code: HTTP2Wire.ErrorCode.flowControlError)
+        }
+        let waiting = blocked
+        blocked.removeAll()
+        for (streamID, response) in waiting where requests.awaitsResponse(streamID) { write(response, on: streamID) }
+    }
+
+    // MARK: Responses
+
+    private func requestComplete(_ request: PushRequest, on streamID: UInt32) {
         guard let response = connection.respond(to: request, streamID: Int(streamID)) else {
             // Excluded by GOAWAY: neither processed nor answered.
             requests.forget(streamID)
+            streamClosed()
             return
         }
         if connection.responseLatency == nil {
-            write(response, on: streamID, context: context)
+            write(response, on: streamID)
         } else {
             delayed.append((streamID, response))
         }
@@ -97,43 +218,63 @@ final class HTTP2PushFrameHandler: ChannelInboundHandler {
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         context.eventLoop.scheduleTask(in: latency) {
             let (handler, context) = loopBound.value
-            handler.writeDelayed(batch, context: context)
+            guard !handler.closed else { return }
+            // A stream reset by the client meanwhile is no longer awaiting its response.
+            for (streamID, response) in batch where handler.requests.awaitsResponse(streamID) {
+                handler.write(response, on: streamID)
+            }
+            handler.flush(context: context)
         }
     }
 
-    private func writeDelayed(_ batch: [(streamID: HTTP2StreamID, response: PushResponse)], context: ChannelHandlerContext) {
-        guard !removed else { return }
-        // A stream reset by the client meanwhile is no longer awaiting its response.
-        for (streamID, response) in batch where requests.awaitsResponse(streamID) {
-            write(response, on: streamID, context: context)
+    private func write(_ response: PushResponse, on streamID: UInt32) {
+        let body = response.body()
+        if let body, body.readableBytes > sendWindow {
+            blocked.append((streamID, response))
+            return
         }
-        if unflushed {
-            unflushed = false
-            context.flush()
-        }
-    }
-
-    private func write(_ response: PushResponse, on streamID: HTTP2StreamID, context: ChannelHandlerContext) {
         requests.forget(streamID)
-        let body = response.body(allocator: context.channel.allocator)
-        let headers = HTTP2Frame.FramePayload.headers(.init(headers: response.headers, endStream: body == nil))
-        context.write(wrapOutboundOut(HTTP2Frame(streamID: streamID, payload: headers)), promise: nil)
+        var block = ByteBuffer()
+        try! encoder.encode(headers: response.headers, to: &block)
+        HTTP2Wire.writeHeaders(block, streamID: streamID, endStream: body == nil, into: &outbound)
         if let body {
-            let data = HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(body), endStream: true))
-            context.write(wrapOutboundOut(HTTP2Frame(streamID: streamID, payload: data)), promise: nil)
+            sendWindow -= body.readableBytes
+            HTTP2Wire.writeData(body, streamID: streamID, endStream: true, into: &outbound)
         }
-        unflushed = true
-        connection.responseWritten(streamID: Int(streamID), accepted: response.reason == nil)
+        let actions = connection.responseWritten(streamID: Int(streamID), accepted: response.reason == nil)
+        for action in actions {
+            switch action {
+            case .announceStreamLimit(let limit):
+                announcedLimits.append(limit)
+                HTTP2Wire.writeSettings([HTTP2SettingValue(HTTP2Wire.Setting.maxConcurrentStreams, UInt32(limit))], into: &outbound)
+            case .goAway(let lastStreamID):
+                HTTP2Wire.writeGoAway(
+                    lastStreamID: UInt32(lastStreamID), errorCode: HTTP2Wire.ErrorCode.noError,
+                    debugData: connection.goAwayDebugData, into: &outbound)
+            }
+        }
+        streamClosed()
     }
 
-    /// Tops up the connection's or a stream's inbound window once the client used half of it.
-    private func windowChanged(_ event: NIOHTTP2WindowUpdatedEvent, context: ChannelHandlerContext) {
-        guard let size = event.inboundWindowSize else { return }
-        let target = event.streamID == .rootStream ? connectionWindowTarget : streamWindowTarget
-        guard let increment = HTTP2InboundWindow.increment(size: size, target: target) else { return }
-        let frame = HTTP2Frame(streamID: event.streamID, payload: .windowUpdate(windowSizeIncrement: increment))
-        context.write(wrapOutboundOut(frame), promise: nil)
-        unflushed = true
+    private func streamClosed() {
+        openStreams -= 1
+        connection.streamClosed()
+    }
+
+    private func flush(context: ChannelHandlerContext) {
+        guard outbound.readableBytes > 0 else { return }
+        context.write(wrapOutboundOut(outbound), promise: nil)
+        outbound = context.channel.allocator.buffer(capacity: 4_096)
+        context.flush()
+    }
+
+    /// A protocol violation by the client: GOAWAY with the code, then close.
+    private func fail(_ error: HTTP2WireError, context: ChannelHandlerContext) {
+        guard !closed else { return }
+        closed = true
+        HTTP2Wire.writeGoAway(lastStreamID: lastClientStreamID, errorCode: error.code, debugData: ByteBuffer(string: error.message), into: &outbound)
+        flush(context: context)
+        context.close(promise: nil)
     }
 }
 

@@ -1,6 +1,5 @@
 import NIOCore
 import NIOHPACK
-import NIOHTTP2
 
 /// The requests in flight on one HTTP/2 connection, keyed by stream, as a pure value: frames
 /// go in, a complete `PushRequest` comes out when a stream's request ends. A stream stays
@@ -14,7 +13,7 @@ struct HTTP2StreamRequests {
         case awaitingResponse
     }
 
-    private var streams: [HTTP2StreamID: Stream] = [:]
+    private var streams: [UInt32: Stream] = [:]
 
     init() {
         streams.reserveCapacity(256)
@@ -22,7 +21,7 @@ struct HTTP2StreamRequests {
 
     /// A header block arrived on `streamID`. A second block is a trailer (APNs requests have
     /// none), so it only ends the stream.
-    mutating func receivedHeaders(_ headers: HPACKHeaders, endStream: Bool, on streamID: HTTP2StreamID) -> PushRequest? {
+    mutating func receivedHeaders(_ headers: HPACKHeaders, endStream: Bool, on streamID: UInt32) -> PushRequest? {
         switch streams[streamID] {
         case .receiving(let first, let body, let bodyLength):
             return endStream ? complete(streamID, headers: first, body: body, bodyLength: bodyLength) : nil
@@ -37,8 +36,8 @@ struct HTTP2StreamRequests {
 
     /// Body bytes arrived on `streamID`. The body is kept up to
     /// `PushRequestRules.largestBufferedBody`; its length counts every byte.
-    mutating func receivedData(_ bytes: ByteBuffer, endStream: Bool, on streamID: HTTP2StreamID) -> PushRequest? {
-        // NIOHTTP2 refuses DATA before HEADERS, so an unknown stream's bytes are ignored.
+    mutating func receivedData(_ bytes: ByteBuffer, endStream: Bool, on streamID: UInt32) -> PushRequest? {
+        // DATA on a stream without a request (never opened, refused, answered or reset) is ignored.
         guard case .receiving(let headers, var body, var bodyLength)? = streams[streamID] else { return nil }
         bodyLength += bytes.readableBytes
         if body.readableBytes == 0 {
@@ -53,8 +52,13 @@ struct HTTP2StreamRequests {
         return nil
     }
 
+    /// Whether `streamID` has a request in progress or awaiting its response.
+    func isKnown(_ streamID: UInt32) -> Bool {
+        streams[streamID] != nil
+    }
+
     /// Whether the request on `streamID` ended and its response was not written yet.
-    func awaitsResponse(_ streamID: HTTP2StreamID) -> Bool {
+    func awaitsResponse(_ streamID: UInt32) -> Bool {
         if case .awaitingResponse? = streams[streamID] { return true }
         return false
     }
@@ -62,12 +66,12 @@ struct HTTP2StreamRequests {
     /// The stream's response is written now, or never (GOAWAY excluded the stream); or the
     /// stream closed (answered, or reset by the client), dropping its partial request and any
     /// pending response.
-    mutating func forget(_ streamID: HTTP2StreamID) {
+    mutating func forget(_ streamID: UInt32) {
         streams[streamID] = nil
     }
 
     private mutating func complete(
-        _ streamID: HTTP2StreamID, headers: HPACKHeaders, body: ByteBuffer, bodyLength: Int
+        _ streamID: UInt32, headers: HPACKHeaders, body: ByteBuffer, bodyLength: Int
     ) -> PushRequest {
         streams[streamID] = .awaitingResponse
         return PushRequest(headers: headers, body: body, bodyLength: bodyLength)
