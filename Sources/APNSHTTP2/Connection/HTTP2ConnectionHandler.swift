@@ -81,8 +81,10 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
     /// Sends the frames written since the last flush.
     func flush() {
         guard outbound.readableBytes > 0, let context else { return }
+        let written = outbound.readableBytes
         context.writeAndFlush(wrapOutboundOut(outbound), promise: nil)
-        outbound = context.channel.allocator.buffer(capacity: 4_096)
+        // The next round is likely as large: no growing (and copying) the buffer on the way.
+        outbound = context.channel.allocator.buffer(capacity: min(max(written, 4_096), 1 << 20))
     }
 
     /// Close once the open streams finish.
