@@ -160,4 +160,49 @@ import Testing
         #expect(machine.connected() == .offerWork)
         #expect(machine.room == 100)
     }
+
+    // MARK: Flow control
+
+    @Test func bodiesAreSentOnlyIntoAWindowThatHoldsTheLargestBody() {
+        var machine = Self.connected(initial: 1_000)
+        // 65,535 − 12 × 5,000 = 5,535 left: a 5,120-byte body still fits, then no more room.
+        for _ in 0..<12 { machine.streamOpened(bodyBytes: 5_000) }
+        #expect(machine.sendWindow == 5_535)
+        #expect(machine.room > 0)
+        machine.streamOpened(bodyBytes: 1_000)
+        #expect(machine.sendWindow == 4_535)
+        #expect(machine.room == 0)
+        // Answers do not give window back; the server's WINDOW_UPDATE does.
+        #expect(machine.responseReceived() == .offerWork)
+        #expect(machine.room == 0)
+        #expect(machine.sendWindowIncreased(by: 100) == .none)
+        #expect(machine.room == 0)
+        #expect(machine.sendWindowIncreased(by: 10_000) == .offerWork)
+        #expect(machine.room == 1_000 - 12)
+    }
+
+    @Test func aWindowAbove2To31Minus1IsAProtocolFailure() {
+        var machine = Self.connected()
+        #expect(machine.sendWindowIncreased(by: Int(Int32.max) - 65_535) == .none)
+        #expect(machine.protocolFailure == nil)
+        #expect(machine.sendWindowIncreased(by: 1) == .close)
+        #expect(machine.protocolFailure != nil)
+        #expect(machine.room == 0)
+    }
+
+    @Test func receivedBytesAreGivenBackAtHalfTheWindow() {
+        var machine = Self.connected()
+        #expect(machine.dataReceived(bytes: 30_000) == nil)
+        #expect(machine.dataReceived(bytes: 2_767) == 32_767)
+        #expect(machine.unacknowledgedReceived == 0)
+        #expect(machine.dataReceived(bytes: 10) == nil)
+    }
+
+    @Test func aStreamWindowSmallerThanTheLargestBodyEndsTheConnection() {
+        var machine = Self.connected()
+        #expect(machine.settingsReceived(maxConcurrentStreams: 100, initialWindowSize: 65_535) == .offerWork)
+        #expect(machine.settingsReceived(maxConcurrentStreams: nil, initialWindowSize: 4_096) == .close)
+        #expect(machine.protocolFailure?.contains("4096") == true)
+        #expect(machine.phase == .closed)
+    }
 }
