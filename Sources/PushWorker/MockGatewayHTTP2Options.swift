@@ -19,8 +19,8 @@ struct MockGatewayHTTP2Options: ParsableArguments {
     @Option(help: "Bundle id token connections may push to (repeatable; default: any).")
     var tokenTopic: [String] = []
 
-    @Option(help: "SETTINGS_MAX_CONCURRENT_STREAMS announced on HTTP/2 connections.")
-    var http2MaxStreams: Int = 1000
+    @Option(help: "SETTINGS_MAX_CONCURRENT_STREAMS announced on HTTP/2 connections (default 1000).")
+    var http2MaxStreams: Int?
 
     @Flag(help: "Announce the full stream limit at once on token connections (APNs allows 1 stream until a token was accepted).")
     var http2NoSingleStreamBeforeToken = false
@@ -28,8 +28,8 @@ struct MockGatewayHTTP2Options: ParsableArguments {
     @Option(help: "Per connection: after N answered requests drop the stream limit to 1 (see --http2-stream-limit-rise-after; repeats).")
     var http2StreamLimitDropAfter: Int?
 
-    @Option(help: "Per connection: after M answered requests at a limit of 1, announce the full limit again.")
-    var http2StreamLimitRiseAfter: Int = 1
+    @Option(help: "Per connection: after M answered requests at a limit of 1, announce the full limit again (default 1).")
+    var http2StreamLimitRiseAfter: Int?
 
     @Flag(help: "Drop the stream limit to 1 after each rejected request and restore it after the next accepted one (as APNs was seen doing).")
     var http2StreamLimitFollowsRejections = false
@@ -37,8 +37,8 @@ struct MockGatewayHTTP2Options: ParsableArguments {
     @Option(help: "Per connection: after N answered requests send GOAWAY naming the highest answered stream, then close.")
     var http2GoawayAfter: Int?
 
-    @Option(help: "The reason in the GOAWAY's JSON payload.")
-    var http2GoawayReason: String = HTTP2Reason.shutdown.rawValue
+    @Option(help: "The reason in the GOAWAY's JSON payload (default Shutdown).")
+    var http2GoawayReason: String?
 
     @Option(
         name: .customLong("http2-reason-rate"),
@@ -55,8 +55,8 @@ struct MockGatewayHTTP2Options: ParsableArguments {
 
     func validate() throws {
         if let http2Port, !(0...65535).contains(http2Port) { throw ValidationError("--http2-port must be 0...65535") }
-        guard http2MaxStreams >= 1 else { throw ValidationError("--http2-max-streams must be at least 1") }
-        guard HTTP2Reason(name: http2GoawayReason) != nil else {
+        if let http2MaxStreams, http2MaxStreams < 1 { throw ValidationError("--http2-max-streams must be at least 1") }
+        if let http2GoawayReason, HTTP2Reason(name: http2GoawayReason) == nil {
             throw ValidationError("--http2-goaway-reason \(http2GoawayReason) is not a reason APNs documents")
         }
         for entry in reasonRates {
@@ -65,8 +65,11 @@ struct MockGatewayHTTP2Options: ParsableArguments {
     }
 
     /// The HTTP/2 configuration, or `nil` without `--http2-port`. The token key of `generated`
-    /// (from `--generate-certs`) is trusted in addition to `--token-key`.
-    func configuration(teamID: String, generated: GatewayPKIFiles?) throws -> HTTP2GatewayConfiguration? {
+    /// (from `--generate-certs`) is trusted in addition to `--token-key`. The faults of
+    /// `configFile` (`--config`) apply first, the flags given on top.
+    func configuration(
+        teamID: String, generated: GatewayPKIFiles?, configFile: FaultPlanFile? = nil
+    ) throws -> HTTP2GatewayConfiguration? {
         guard let http2Port else { return nil }
         var tokens = ProviderTokenVerifier(keys: [:], teamID: teamID)
         if let generated {
@@ -77,17 +80,19 @@ struct MockGatewayHTTP2Options: ParsableArguments {
             let (keyID, file) = try Self.pair(entry, flag: "--token-key", expected: "KID=PEM_FILE")
             try tokens.trustKey(id: keyID, pemFile: file)
         }
-        var faults = HTTP2FaultPlan(
-            maxConcurrentStreams: http2MaxStreams,
-            tokenConnectionsStartWithOneStream: !http2NoSingleStreamBeforeToken,
-            streamLimitDropAfter: http2StreamLimitDropAfter,
-            streamLimitRiseAfter: http2StreamLimitRiseAfter,
-            streamLimitFollowsRejections: http2StreamLimitFollowsRejections,
-            goAwayAfter: http2GoawayAfter,
-            goAwayReason: HTTP2Reason(name: http2GoawayReason) ?? .shutdown,
-            reasonRates: try reasonRates.map(Self.reasonRate),
-            responseLatency: http2LatencyMs.map { .milliseconds(Int64($0)) }
-        )
+        var faults = HTTP2FaultPlan()
+        if let configFile, let http2 = configFile.http2 {
+            try http2.apply(to: &faults, folder: configFile.folder)
+        }
+        if let http2MaxStreams { faults.maxConcurrentStreams = http2MaxStreams }
+        if http2NoSingleStreamBeforeToken { faults.tokenConnectionsStartWithOneStream = false }
+        if let http2StreamLimitDropAfter { faults.streamLimitDropAfter = http2StreamLimitDropAfter }
+        if let http2StreamLimitRiseAfter { faults.streamLimitRiseAfter = http2StreamLimitRiseAfter }
+        if http2StreamLimitFollowsRejections { faults.streamLimitFollowsRejections = true }
+        if let http2GoawayAfter { faults.goAwayAfter = http2GoawayAfter }
+        if let http2GoawayReason { faults.goAwayReason = HTTP2Reason(name: http2GoawayReason) ?? .shutdown }
+        if !reasonRates.isEmpty { faults.reasonRates = try reasonRates.map(Self.reasonRate) }
+        if let http2LatencyMs { faults.responseLatency = .milliseconds(Int64(http2LatencyMs)) }
         for entry in reasonTokenFiles {
             let (name, file) = try Self.pair(entry, flag: "--http2-reason-tokens", expected: "REASON=FILE")
             let reason = try Self.reason(name, flag: "--http2-reason-tokens")

@@ -60,7 +60,8 @@ struct MockGatewayRunCommand: AsyncParsableCommand {
             tracksDuplicates: !noDuplicateTracking
         )
         try faults.apply(to: &configuration)
-        configuration.http2 = try http2.configuration(teamID: generated.teamId, generated: generatedFiles)
+        let configFile = try faults.config.map { try FaultPlanFile.load(path: $0) }
+        configuration.http2 = try http2.configuration(teamID: generated.teamId, generated: generatedFiles, configFile: configFile)
 
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
         let gateway = try await MockGateway.start(configuration)

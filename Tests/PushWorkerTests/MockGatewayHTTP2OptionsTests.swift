@@ -28,6 +28,51 @@ import TestSupport
         #expect(fromPublic.rawRepresentation == fromPrivate.rawRepresentation)
     }
 
+    @Test func theConfigFilesHTTP2FaultsApplyAndFlagsWin() throws {
+        let directory = try TestPKI.makeTemporaryDirectory(prefix: "http2-config")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try (String(repeating: "0d", count: 32) + "\n").write(toFile: directory + "/gone.txt", atomically: true, encoding: .utf8)
+        let config = directory + "/faults.json"
+        try #"""
+            {"seed": 3, "http2": {"maxStreams": 20, "singleStreamBeforeToken": false, "streamLimitDropAfter": 9,
+              "streamLimitRiseAfter": 2, "streamLimitFollowsRejections": true, "goAwayAfter": 500, "goAwayReason": "Shutdown",
+              "reasonRates": [{"reason": "ServiceUnavailable", "rate": 0.5}], "reasonTokensFiles": {"Unregistered": "gone.txt"},
+              "latencyMilliseconds": 7}}
+            """#.write(toFile: config, atomically: true, encoding: .utf8)
+        let parsed = try PushWorkerCommand.parseAsRoot([
+            "mock-gateway", "--generate-certs", "/tmp/unused", "--http2-port", "0", "--config", config,
+            "--http2-max-streams", "30", "--http2-latency-ms", "1",
+        ])
+        let run = try #require(parsed as? MockGatewayRunCommand)
+        let file = try FaultPlanFile.load(path: config)
+        let faults = try #require(try run.http2.configuration(teamID: "T", generated: nil, configFile: file)).faults
+        // Flags given win; the rest comes from the file (its token file relative to it).
+        #expect(faults.maxConcurrentStreams == 30 && faults.responseLatency == .milliseconds(1))
+        #expect(!faults.tokenConnectionsStartWithOneStream && faults.streamLimitFollowsRejections)
+        #expect(faults.streamLimitDropAfter == 9 && faults.streamLimitRiseAfter == 2)
+        #expect(faults.goAwayAfter == 500 && faults.goAwayReason == .shutdown)
+        #expect(faults.reasonRates == [.init(reason: .serviceUnavailable, rate: 0.5)])
+        #expect(faults.reasonsByToken == [ByteBuffer(bytes: Array(repeating: 0x0d, count: 32)): .unregistered])
+        // Without the file, the plan's defaults.
+        let bare = try #require(try run.http2.configuration(teamID: "T", generated: nil)).faults
+        #expect(bare.maxConcurrentStreams == 30 && bare.tokenConnectionsStartWithOneStream && bare.goAwayAfter == nil)
+    }
+
+    @Test func aConfigFileWithAnUnknownReasonIsRefusedNamingTheKey() throws {
+        let directory = try TestPKI.makeTemporaryDirectory(prefix: "http2-config-bad")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let config = directory + "/faults.json"
+        try #"{"http2": {"reasonRates": [{"reason": "NoSuchReason", "rate": 0.1}]}}"#.write(toFile: config, atomically: true, encoding: .utf8)
+        var plan = HTTP2FaultPlan()
+        let file = try FaultPlanFile.load(path: config)
+        #expect(throws: FaultPlanFile.Problem.self) { try file.http2?.apply(to: &plan) }
+        do {
+            try file.http2?.apply(to: &plan)
+        } catch {
+            #expect("\(error)".contains("http2.reasonRates: NoSuchReason"))
+        }
+    }
+
     @Test func flagsBecomeTheHTTP2Configuration() throws {
         let directory = try TestPKI.makeTemporaryDirectory(prefix: "http2-flags")
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -21,7 +21,8 @@ import NIOCore
 ///   "feedbackFile": "feedback.txt",             // lines "<hex token> <unix seconds>"
 ///   "truncateFeedback": false,
 ///   "clearFeedbackOnceRead": false,
-///   "keepFeedbackOpen": false                   // never close: clients must stop on idle
+///   "keepFeedbackOpen": false,                  // never close: clients must stop on idle
+///   "http2": { … }                              // HTTP/2 faults: see HTTP2FaultPlanFile
 /// }
 /// ```
 ///
@@ -48,6 +49,15 @@ public struct FaultPlanFile: Decodable, Sendable {
     public var truncateFeedback: Bool?
     public var clearFeedbackOnceRead: Bool?
     public var keepFeedbackOpen: Bool?
+    public var http2: HTTP2FaultPlanFile?
+    /// The folder of the file, for the relative paths of ``http2``.
+    public private(set) var folder = ""
+
+    private enum CodingKeys: String, CodingKey {
+        case invalidTokens, invalidTokensFile, processingErrorRate, seed, shutdownAfter, abruptCloseAfter
+        case shutdownEvery, abruptCloseEvery, readLatencyMilliseconds, connectionLimit, probeIdentifierZero
+        case feedback, feedbackFile, truncateFeedback, clearFeedbackOnceRead, keepFeedbackOpen, http2
+    }
 
     /// An empty plan (every setting absent); command-line flags fill one in and apply it after
     /// the file's.
@@ -68,6 +78,7 @@ public struct FaultPlanFile: Decodable, Sendable {
             let folder = (path as NSString).deletingLastPathComponent
             file.invalidTokensFile = file.invalidTokensFile.map { resolve($0, in: folder) }
             file.feedbackFile = file.feedbackFile.map { resolve($0, in: folder) }
+            file.folder = folder
             return file
         } catch {
             throw Problem(description: "the fault plan \(path) is not valid JSON of the documented shape: \(error)")
