@@ -2,12 +2,11 @@ import Foundation
 import NIOCore
 import NIOHPACK
 
-/// The request for one notification: `POST /3/device/<hex token>` with the `apns-*` headers and
-/// the payload as body. Values only; the connection writes them as a HEADERS and a DATA frame.
-///
-/// HPACK as Apple advises: the path and `authorization` change per request (or per token
-/// renewal) and are never indexed; `apns-id`, `apns-expiration` and `apns-collapse-id` are not
-/// indexed either; the rest (method, scheme, authority, topic, push type, priority) is.
+/// The request for one notification as a header list: `POST /3/device/<hex token>` with the
+/// `apns-*` headers and the payload as body. Values only: the specification of what a request
+/// carries. The connection does not build one per notification — its encoder writes the same
+/// list with the shared part encoded once per campaign (the tests hold the two equal), every
+/// field a literal without indexing.
 public struct HTTP2Request: Sendable {
     public var headers: HPACKHeaders
     public var body: ByteBuffer
