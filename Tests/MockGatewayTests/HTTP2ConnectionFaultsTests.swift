@@ -61,6 +61,16 @@ import Testing
         #expect(faults.requestAnswered(streamID: 3, accepted: true) == [])
     }
 
+    @Test func goAwayNamesTheHighestProcessedStreamEvenIfItsAnswerWaits() {
+        // With a response latency, streams 3 and 5 are judged (and ledgered) before stream 1's
+        // answer goes out: GOAWAY must not disown them, or the client sends them again.
+        var faults = HTTP2ConnectionFaults(plan: HTTP2FaultPlan(goAwayAfter: 1), tokenAuthenticated: false)
+        for stream in [1, 3, 5] { faults.requestProcessed(streamID: stream) }
+        #expect(faults.requestAnswered(streamID: 1, accepted: true) == [.goAway(lastStreamID: 5)])
+        #expect(!faults.isExcludedByGoAway(streamID: 5))
+        #expect(faults.isExcludedByGoAway(streamID: 7))
+    }
+
     @Test func noLimitChangesAfterGoAway() {
         var faults = HTTP2ConnectionFaults(
             plan: HTTP2FaultPlan(streamLimitDropAfter: 2, goAwayAfter: 1), tokenAuthenticated: false)

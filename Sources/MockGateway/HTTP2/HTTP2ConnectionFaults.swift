@@ -21,7 +21,8 @@ public struct HTTP2ConnectionFaults: Sendable {
     private var lowAfterRejection = false
     private var phase = CyclePhase.full(answered: 0)
     private var answered = 0
-    private var highestAnsweredStreamID = 0
+    /// The highest stream whose request was judged (and ledgered when accepted), answered or not.
+    private var highestProcessedStreamID = 0
     /// Set once GOAWAY was sent: streams above it are not processed.
     public private(set) var goAwayLastStreamID: Int?
 
@@ -39,10 +40,16 @@ public struct HTTP2ConnectionFaults: Sendable {
         goAwayLastStreamID.map { streamID > $0 } ?? false
     }
 
+    /// The request on `streamID` was judged: from now on it counts as processed, whether or not
+    /// its response was written yet (a response latency delays it).
+    public mutating func requestProcessed(streamID: Int) {
+        highestProcessedStreamID = max(highestProcessedStreamID, streamID)
+    }
+
     /// One request on `streamID` was answered; `accepted` when with 200.
     public mutating func requestAnswered(streamID: Int, accepted: Bool) -> [Action] {
         answered += 1
-        highestAnsweredStreamID = max(highestAnsweredStreamID, streamID)
+        highestProcessedStreamID = max(highestProcessedStreamID, streamID)
         if accepted { awaitingAuthentication = false }
         if plan.streamLimitFollowsRejections { lowAfterRejection = !accepted }
         advanceCycle()
@@ -53,9 +60,12 @@ public struct HTTP2ConnectionFaults: Sendable {
             announcedLimit = wanted
             actions.append(.announceStreamLimit(wanted))
         }
+        // GOAWAY names the highest stream processed, not the highest answered: a stream judged
+        // but still waiting out the latency was processed, and a client that sent it again
+        // would duplicate it.
         if let limit = plan.goAwayAfter, answered >= limit, goAwayLastStreamID == nil {
-            goAwayLastStreamID = highestAnsweredStreamID
-            actions.append(.goAway(lastStreamID: highestAnsweredStreamID))
+            goAwayLastStreamID = highestProcessedStreamID
+            actions.append(.goAway(lastStreamID: highestProcessedStreamID))
         }
         return actions
     }

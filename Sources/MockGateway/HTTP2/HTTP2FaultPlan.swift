@@ -34,8 +34,9 @@ public struct HTTP2FaultPlan: Sendable {
     /// accepted one (APNs' behaviour seen in the field, openradar 27870881).
     public var streamLimitFollowsRejections: Bool
     /// After this many answered requests on a connection, send GOAWAY (error NO_ERROR, JSON
-    /// `{"reason": goAwayReason}`) naming the highest answered stream, answer the streams below
-    /// it that are still open, then close the connection.
+    /// `{"reason": goAwayReason}`) naming the highest stream processed (answered, or judged and
+    /// waiting out the latency), answer the streams below it that are still open, then close the
+    /// connection.
     public var goAwayAfter: Int?
     public var goAwayReason: HTTP2Reason
     /// Device tokens answered with a given reason.

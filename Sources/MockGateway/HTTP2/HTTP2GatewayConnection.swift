@@ -48,6 +48,7 @@ final class HTTP2GatewayConnection {
     /// neither processed nor answered).
     func respond(to request: PushRequest, streamID: Int) -> PushResponse? {
         guard !faults.isExcludedByGoAway(streamID: streamID) else { return nil }
+        faults.requestProcessed(streamID: streamID)
         let push: ValidatedPush
         switch judge(request) {
         case .success(let validated):

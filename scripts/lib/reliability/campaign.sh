@@ -2,7 +2,8 @@
 # worker processes it starts and stops one by one, and the verdict. Source after postgres.sh and
 # e2e.sh; defines functions only. Scenario files (scripts/lib/reliability/<name>.sh) call them.
 #
-#   rel_setup NAME                 database rel_<name> in the throwaway cluster (migrated), app,
+#   rel_setup NAME                 database rel_<name> in the throwaway cluster (migrated), app (over
+#                                  REL_TRANSPORT: binary, or http2 with token authentication),
 #                                  REL_TOKENS tokens (REL_INVALID of them invalid at the gateway),
 #                                  gateway with its ledger (and the faults in REL_GATEWAY_ARGS), one
 #                                  campaign enqueued with psql; sets REL_DIR, REL_URL, REL_CAMPAIGN
@@ -41,15 +42,17 @@ rel_setup() {
     local invalid_count
     invalid_count=$(awk -v n="$REL_TOKENS" -v f="$REL_INVALID" 'BEGIN { printf "%d", n * f + 0.5 }')
     e2e_log "$name: registering $REL_TOKENS tokens, $invalid_count invalid at the gateway"
-    e2e_register_app "$REL_URL" reliability "$REL_WORK/certs"
+    e2e_register_app "$REL_URL" reliability "$REL_WORK/certs" "${REL_TRANSPORT:-binary}"
     e2e_register_tokens "$REL_URL" reliability "$REL_TOKENS" "pushworker-reliability-"
     e2e_invalid_tokens "$REL_URL" reliability "$invalid_count" "$REL_DIR/invalid-tokens.txt"
     e2e_psql "$REL_URL" -c "VACUUM ANALYZE push.device_token"
     ln -s ../certs "$REL_DIR/certs"   # e2e_start_gateway reads DIR/certs
+    local http2_args=()
+    [ "${REL_TRANSPORT:-binary}" = binary ] || read -ra http2_args <<<"$(e2e_http2_gateway_args "$REL_DIR")"
     REL_GATEWAY_START=(--ledger "$REL_DIR/gateway-ledger.tsv" --reject-tokens-file "$REL_DIR/invalid-tokens.txt"
-        --no-feedback "${REL_GATEWAY_ARGS[@]}")
+        --no-feedback "${http2_args[@]}" "${REL_GATEWAY_ARGS[@]}")
     e2e_start_gateway "$REL_DIR" "${REL_GATEWAY_START[@]}"
-    e2e_point_app "$REL_URL" reliability
+    if [ "${REL_TRANSPORT:-binary}" = http2 ]; then e2e_point_app "$REL_URL" reliability "$HTTP2_PORT"; else e2e_point_app "$REL_URL" reliability; fi
     REL_CAMPAIGN=$(e2e_psql "$REL_URL" -c "SELECT push.create_campaign('reliability', '{\"aps\":{\"alert\":\"reliability $name\"}}')")
     local enqueued
     enqueued=$(e2e_psql "$REL_URL" -c "SELECT push.enqueue_campaign($REL_CAMPAIGN)")
