@@ -34,8 +34,12 @@ public enum WorkerMetrics {
     /// Known-bad probes the gateway answered (each proved a connection's notifications); ``Label/app``.
     public static let probesAnswered = "pushworker_probes_answered_total"
     /// Notifications handed to another connection; ``Label/app`` and ``Label/after``
-    /// (`rejection`, `shutdown`, `unproven` — the last may be duplicates).
+    /// (`rejection`, `shutdown` — for HTTP/2: refused or above a GOAWAY, not processed —,
+    /// `token_renewal` (HTTP/2, after `ExpiredProviderToken`), `unproven` — the last may be
+    /// duplicates).
     public static let resent = "pushworker_resent_total"
+    /// GOAWAY frames an HTTP/2 gateway sent; labelled with ``Label/app``.
+    public static let goAways = "pushworker_goaways_total"
     /// Jobs claimed from the queue.
     public static let jobsClaimed = "pushworker_jobs_claimed_total"
     /// Feedback tuples the feedback job handled; labelled with ``Label/app`` and ``Label/action``.

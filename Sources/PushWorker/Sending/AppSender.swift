@@ -52,7 +52,7 @@ final class AppSender: Sendable {
     }
 
     /// The pool's counters now.
-    func poolStatistics() async -> GatewayPoolStatistics {
+    func poolStatistics() async -> TransportStatistics {
         await transport.statistics()
     }
 
@@ -140,13 +140,15 @@ final class AppSender: Sendable {
     /// taken twice).
     func drain() async {
         await transport.drain()
-        let totals = await transport.statistics()
+        let statistics = await transport.statistics()
+        let totals = statistics.pool
         logger.info("gateway pool totals", metadata: [
             "app": "\(app.name)", "transport": "\(transport.name)", "accepted": "\(totals.accepted)",
             "rejected": "\(totals.rejected)", "failed": "\(totals.failed)",
             "connections": "\(totals.connectionsEstablished)", "connection_failures": "\(totals.connectionFailures)",
             "probes_answered": "\(totals.probesAnswered)", "resent_after_rejection": "\(totals.resentAfterRejection)",
             "resent_after_shutdown": "\(totals.resentAfterShutdown)", "resent_unproven": "\(totals.resentUnproven)",
+            "goaways": "\(statistics.goAwaysReceived)", "resent_after_token_renewal": "\(statistics.resentAfterTokenRenewal)",
         ])
     }
 

@@ -23,8 +23,8 @@ protocol NotificationTransport: Sendable {
     func runOutcomes(_ settle: ([SettledToken]) async -> Void) async
     /// Sends what the pool holds, settles what is on the wire, and closes the connections.
     func drain() async
-    /// The pool's counters, in the binary pool's terms (see ``HTTP2Transport/statistics()``).
-    func statistics() async -> GatewayPoolStatistics
+    /// The pool's counters (``TransportStatistics``).
+    func statistics() async -> TransportStatistics
 }
 
 /// The binary provider protocol (``GatewayPool``).
@@ -46,7 +46,7 @@ struct BinaryTransport: NotificationTransport {
 
     func drain() async { await pool.drain() }
 
-    func statistics() async -> GatewayPoolStatistics { await pool.statistics() }
+    func statistics() async -> TransportStatistics { TransportStatistics(binary: await pool.statistics()) }
 }
 
 /// The HTTP/2 provider API (``HTTP2Pool``).
@@ -68,19 +68,5 @@ struct HTTP2Transport: NotificationTransport {
 
     func drain() async { await pool.drain() }
 
-    /// HTTP/2 counters mapped onto the binary pool's: refusals and 429/5xx count as rejected;
-    /// streams lost and sent again count as unproven resends, those APNs did not process as
-    /// resends after shutdown (no duplicate possible); there are no probes.
-    func statistics() async -> GatewayPoolStatistics {
-        let http2 = await pool.statistics()
-        var statistics = GatewayPoolStatistics()
-        statistics.connectionsEstablished = http2.connectionsEstablished
-        statistics.connectionFailures = http2.connectionFailures
-        statistics.accepted = http2.accepted
-        statistics.rejected = http2.rejected + http2.retryLater
-        statistics.failed = http2.failed
-        statistics.resentAfterShutdown = http2.resentNotProcessed + http2.resentAfterTokenRenewal
-        statistics.resentUnproven = http2.resentLost
-        return statistics
-    }
+    func statistics() async -> TransportStatistics { TransportStatistics(http2: await pool.statistics()) }
 }

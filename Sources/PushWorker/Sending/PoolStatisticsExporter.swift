@@ -13,11 +13,12 @@ struct PoolStatisticsExporter: Sendable {
 
     /// Samples every `interval` until cancelled.
     func run() async {
-        var previous: [String: GatewayPoolStatistics] = [:]
+        var previous: [String: TransportStatistics] = [:]
         while (try? await Task.sleep(for: interval)) != nil {
-            for (app, current) in await senders.poolStatistics() {
-                let before = previous[app] ?? GatewayPoolStatistics()
-                export(app: app, from: before, to: current)
+            for (app, statistics) in await senders.poolStatistics() {
+                let earlier = previous[app] ?? TransportStatistics()
+                export(app: app, from: earlier, to: statistics)
+                let current = statistics.pool, before = earlier.pool
                 if current != before {
                     logger.info("progress", metadata: [
                         "app": "\(app)", "accepted": "\(current.accepted)", "rejected": "\(current.rejected)",
@@ -26,12 +27,13 @@ struct PoolStatisticsExporter: Sendable {
                         "accepted_per_s": "\(Self.rate(current.accepted - before.accepted, over: interval))",
                     ])
                 }
-                previous[app] = current
+                previous[app] = statistics
             }
         }
     }
 
-    private func export(app: String, from before: GatewayPoolStatistics, to now: GatewayPoolStatistics) {
+    private func export(app: String, from earlier: TransportStatistics, to statistics: TransportStatistics) {
+        let before = earlier.pool, now = statistics.pool
         let app = (WorkerMetrics.Label.app, app)
         Self.add(now.connectionsEstablished - before.connectionsEstablished, WorkerMetrics.connectionsEstablished, [app])
         Self.add(now.connectionFailures - before.connectionFailures, WorkerMetrics.connectionFailures, [app])
@@ -39,6 +41,10 @@ struct PoolStatisticsExporter: Sendable {
         Self.add(now.resentAfterRejection - before.resentAfterRejection, WorkerMetrics.resent, [app, (WorkerMetrics.Label.after, "rejection")])
         Self.add(now.resentAfterShutdown - before.resentAfterShutdown, WorkerMetrics.resent, [app, (WorkerMetrics.Label.after, "shutdown")])
         Self.add(now.resentUnproven - before.resentUnproven, WorkerMetrics.resent, [app, (WorkerMetrics.Label.after, "unproven")])
+        Self.add(
+            statistics.resentAfterTokenRenewal - earlier.resentAfterTokenRenewal, WorkerMetrics.resent,
+            [app, (WorkerMetrics.Label.after, "token_renewal")])
+        Self.add(statistics.goAwaysReceived - earlier.goAwaysReceived, WorkerMetrics.goAways, [app])
     }
 
     private static func add(_ delta: Int, _ label: String, _ dimensions: [(String, String)]) {

@@ -78,8 +78,8 @@ final class SenderRegistry: Sendable {
     }
 
     /// Each running app's pool counters, by app name.
-    func poolStatistics() async -> [(app: String, statistics: GatewayPoolStatistics)] {
-        var result: [(app: String, statistics: GatewayPoolStatistics)] = []
+    func poolStatistics() async -> [(app: String, statistics: TransportStatistics)] {
+        var result: [(app: String, statistics: TransportStatistics)] = []
         for sender in state.withLockedValue({ $0.senders.values.map(\.sender) }) {
             result.append((sender.app.name, await sender.poolStatistics()))
         }
