@@ -1,7 +1,6 @@
-/// When to give a peer more HTTP/2 flow-control credit. With frames handled on the connection
-/// (no stream channels) nothing else sends WINDOW_UPDATE, so the frame handler asks this after
-/// each change of an inbound window the way NIOHTTP2's stream channels do: once a window has
-/// fallen to half its target or less, top it up to the target.
+/// When to give a peer more HTTP/2 flow-control credit: once a window has fallen to half its
+/// target or less, top it up to the target (the rule NIOHTTP2's stream channels follow). The
+/// gateway's frame handler asks it after each DATA frame for the connection window.
 enum HTTP2InboundWindow {
     /// The WINDOW_UPDATE increment for a window now `size` bytes, aiming at `target`; `nil`
     /// while the window is still more than half full.
