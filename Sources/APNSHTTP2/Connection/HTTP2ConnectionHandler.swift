@@ -34,10 +34,8 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
     private var pingTimer: RepeatedTask?
     private var firstError: (any Error)?
     private var encoder: HTTP2RequestEncoder
-    private var decoder = HPACKDecoder(allocator: ByteBufferAllocator())
+    private var headerBlocks = HTTP2HeaderBlockReader()
     private var outbound = ByteBuffer()
-    /// A header block whose CONTINUATION frames are still due.
-    private var partialBlock: (streamID: UInt32, fragment: ByteBuffer, endStream: Bool)?
     /// The provider token of the last request and its `authorization` value.
     private var lastAuthorization: (token: String, header: String)?
     /// Set when the pool asked for the close (drain or pool failure).
@@ -151,18 +149,18 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
     // MARK: Frames from the gateway
 
     private func receive(_ frame: HTTP2InboundFrame) throws(HTTP2WireError) {
-        if let partial = partialBlock {
-            guard case .continuation(partial.streamID, var fragment, let endHeaders) = frame else {
-                throw HTTP2WireError("a header block on stream \(partial.streamID) was interrupted", code: HTTP2Wire.ErrorCode.protocolError)
-            }
-            var block = partial.fragment
-            block.writeBuffer(&fragment)
-            partialBlock = nil
-            return try headerBlock(block, streamID: partial.streamID, endStream: partial.endStream, complete: endHeaders)
+        switch try headerBlocks.read(frame) {
+        case .block(let block):
+            if open[block.streamID]?.received(block.headers, endStream: block.endStream) == true { settle(block.streamID) }
+            return
+        case .pending:
+            return
+        case .other:
+            break
         }
         switch frame {
-        case .headers(let streamID, let fragment, let endStream, let endHeaders):
-            try headerBlock(fragment, streamID: streamID, endStream: endStream, complete: endHeaders)
+        case .headers, .continuation:
+            break  // read above
         case .data(let streamID, let payload, let endStream, let flowControlledLength):
             if let increment = machine.dataReceived(bytes: flowControlledLength) {
                 HTTP2Wire.writeWindowUpdate(increment, into: &outbound)
@@ -184,28 +182,9 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
             if streamID == 0 { run(machine.sendWindowIncreased(by: Int(increment))) }
         case .pushPromise:
             throw HTTP2WireError("PUSH_PROMISE although SETTINGS_ENABLE_PUSH is 0", code: HTTP2Wire.ErrorCode.protocolError)
-        case .continuation(let streamID, _, _):
-            throw HTTP2WireError("CONTINUATION on stream \(streamID) without a header block", code: HTTP2Wire.ErrorCode.protocolError)
         case .ignored:
             break
         }
-    }
-
-    private func headerBlock(_ fragment: ByteBuffer, streamID: UInt32, endStream: Bool, complete: Bool) throws(HTTP2WireError) {
-        guard complete else {
-            partialBlock = (streamID, fragment, endStream)
-            return
-        }
-        // Every block is decoded, also for a stream already settled: the decoder's dynamic table
-        // must follow the gateway's encoder.
-        var fragment = fragment
-        let headers: HPACKHeaders
-        do {
-            headers = try decoder.decodeHeaders(from: &fragment)
-        } catch {
-            throw HTTP2WireError("a header block on stream \(streamID) did not decode: \(error)", code: HTTP2Wire.ErrorCode.compressionError)
-        }
-        if open[streamID]?.received(headers, endStream: endStream) == true { settle(streamID) }
     }
 
     private func settingsReceived(_ values: [HTTP2SettingValue]) throws(HTTP2WireError) {

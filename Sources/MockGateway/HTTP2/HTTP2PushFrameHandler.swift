@@ -21,11 +21,9 @@ final class HTTP2PushFrameHandler: ChannelInboundHandler {
     private let connection: HTTP2GatewayConnection
     private let connectionWindowTarget: Int
     private var requests = HTTP2StreamRequests()
-    private var decoder = HPACKDecoder(allocator: ByteBufferAllocator())
+    private var headerBlocks = HTTP2HeaderBlockReader()
     private var encoder = HPACKEncoder(allocator: ByteBufferAllocator(), maxDynamicTableSize: 0)
     private var outbound = ByteBuffer()
-    /// A header block whose CONTINUATION frames are still due.
-    private var partialBlock: (streamID: UInt32, fragment: ByteBuffer, endStream: Bool)?
     private var lastClientStreamID: UInt32 = 0
     /// Streams with a request in progress or awaiting its response.
     private var openStreams = 0
@@ -89,18 +87,17 @@ final class HTTP2PushFrameHandler: ChannelInboundHandler {
     // MARK: Frames from the client
 
     private func receive(_ frame: HTTP2InboundFrame, context: ChannelHandlerContext) throws(HTTP2WireError) {
-        if let partial = partialBlock {
-            guard case .continuation(partial.streamID, var fragment, let endHeaders) = frame else {
-                throw HTTP2WireError("a header block on stream \(partial.streamID) was interrupted", code: HTTP2Wire.ErrorCode.protocolError)
-            }
-            var block = partial.fragment
-            block.writeBuffer(&fragment)
-            partialBlock = nil
-            return try headerBlock(block, streamID: partial.streamID, endStream: partial.endStream, complete: endHeaders, context: context)
+        switch try headerBlocks.read(frame) {
+        case .block(let block):
+            return try headerBlock(block)
+        case .pending:
+            return
+        case .other:
+            break
         }
         switch frame {
-        case .headers(let streamID, let fragment, let endStream, let endHeaders):
-            try headerBlock(fragment, streamID: streamID, endStream: endStream, complete: endHeaders, context: context)
+        case .headers, .continuation:
+            break  // read above
         case .data(let streamID, let payload, let endStream, let flowControlledLength):
             try dataReceived(payload, streamID: streamID, endStream: endStream, flowControlledLength: flowControlledLength, context: context)
         case .rstStream(let streamID, _):
@@ -123,27 +120,13 @@ final class HTTP2PushFrameHandler: ChannelInboundHandler {
             if streamID == 0 { try sendWindowIncreased(by: Int(increment), context: context) }
         case .pushPromise:
             throw HTTP2WireError("a client sent PUSH_PROMISE", code: HTTP2Wire.ErrorCode.protocolError)
-        case .continuation(let streamID, _, _):
-            throw HTTP2WireError("CONTINUATION on stream \(streamID) without a header block", code: HTTP2Wire.ErrorCode.protocolError)
         case .ignored:
             break
         }
     }
 
-    private func headerBlock(
-        _ fragment: ByteBuffer, streamID: UInt32, endStream: Bool, complete: Bool, context: ChannelHandlerContext
-    ) throws(HTTP2WireError) {
-        guard complete else {
-            partialBlock = (streamID, fragment, endStream)
-            return
-        }
-        var fragment = fragment
-        let headers: HPACKHeaders
-        do {
-            headers = try decoder.decodeHeaders(from: &fragment)
-        } catch {
-            throw HTTP2WireError("a header block on stream \(streamID) did not decode: \(error)", code: HTTP2Wire.ErrorCode.compressionError)
-        }
+    private func headerBlock(_ block: HTTP2HeaderBlockReader.Block) throws(HTTP2WireError) {
+        let streamID = block.streamID
         if streamID > lastClientStreamID {
             guard streamID % 2 == 1 else {
                 throw HTTP2WireError("the client opened even stream \(streamID)", code: HTTP2Wire.ErrorCode.protocolError)
@@ -158,7 +141,7 @@ final class HTTP2PushFrameHandler: ChannelInboundHandler {
         } else if !requests.isKnown(streamID) {
             return  // a stream already closed: ignored
         }
-        if let request = requests.receivedHeaders(headers, endStream: endStream, on: streamID) {
+        if let request = requests.receivedHeaders(block.headers, endStream: block.endStream, on: streamID) {
             requestComplete(request, on: streamID)
         }
     }
