@@ -165,6 +165,12 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
             if let increment = machine.dataReceived(bytes: flowControlledLength) {
                 HTTP2Wire.writeWindowUpdate(increment, into: &outbound)
             }
+            guard open[streamID] != nil else { return }
+            // A body in several frames: give the stream its bytes back at once, so a response
+            // larger than the stream window still arrives whole.
+            if !endStream && flowControlledLength > 0 {
+                HTTP2Wire.writeWindowUpdate(flowControlledLength, streamID: streamID, into: &outbound)
+            }
             if open[streamID]?.received(payload, endStream: endStream) == true { settle(streamID) }
         case .rstStream(let streamID, let errorCode):
             streamReset(streamID, errorCode: errorCode)
