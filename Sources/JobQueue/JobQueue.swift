@@ -112,6 +112,15 @@ public struct JobQueue: Sendable {
         try await countRows(Queries.extendLeases(worker: worker, leaseSeconds: configuration.leaseDuration.seconds))
     }
 
+    /// Extends the leases of `jobs` — the ones this worker knows it holds — and of no other job
+    /// leased under its id; returns how many.
+    @discardableResult
+    public func extendLeases(of jobs: [JobID]) async throws -> Int {
+        guard !jobs.isEmpty else { return 0 }
+        return try await countRows(Queries.extendLeases(
+            worker: worker, leaseSeconds: configuration.leaseDuration.seconds, jobs: jobs.map(\.rawValue)))
+    }
+
     /// Hands back, unsent, every job this worker holds (graceful shutdown); returns how many.
     @discardableResult
     public func releaseAll() async throws -> Int {

@@ -44,10 +44,18 @@ public struct QueueHousekeeper: Service {
 
     public let queue: JobQueue
     public let configuration: Configuration
+    /// The jobs whose leases to extend (the worker's held jobs); `nil`: every job leased under
+    /// the worker's id.
+    public let heldJobs: (@Sendable () -> [JobID])?
 
-    public init(queue: JobQueue, configuration: Configuration) {
+    /// - Parameter heldJobs: the jobs the worker knows it holds. Give it: a claim that committed
+    ///   while its answer was lost (a database outage at that moment) leaves jobs leased under the
+    ///   worker's id that it never sends; extending every lease under the id would keep them from
+    ///   being rescued for as long as the worker lives.
+    public init(queue: JobQueue, configuration: Configuration, heldJobs: (@Sendable () -> [JobID])? = nil) {
         self.queue = queue
         self.configuration = configuration
+        self.heldJobs = heldJobs
     }
 
     public func run() async throws {
@@ -58,7 +66,7 @@ public struct QueueHousekeeper: Service {
                 var gate = RescueGate(interval: configuration.interval, hold: configuration.rescueHoldAfterOutage)
                 while !Task.isCancelled {
                     do {
-                        _ = try await Self.round(queue: queue, configuration: configuration, gate: &gate)
+                        _ = try await Self.round(queue: queue, configuration: configuration, heldJobs: heldJobs, gate: &gate)
                     } catch {
                         queue.logger.warning("queue housekeeping failed; retrying next round",
                                              metadata: ["error": "\(PostgresErrorText.message(of: error))"])
@@ -75,13 +83,19 @@ public struct QueueHousekeeper: Service {
     /// Runs one round now (rescues are never held).
     public func runOnce() async throws -> Round {
         var gate = RescueGate(interval: configuration.interval, hold: .zero)
-        return try await Self.round(queue: queue, configuration: configuration, gate: &gate)
+        return try await Self.round(queue: queue, configuration: configuration, heldJobs: heldJobs, gate: &gate)
     }
 
-    private static func round(queue: JobQueue, configuration: Configuration, gate: inout RescueGate) async throws -> Round {
+    private static func round(
+        queue: JobQueue, configuration: Configuration, heldJobs: (@Sendable () -> [JobID])?, gate: inout RescueGate
+    ) async throws -> Round {
         try await queue.heartbeat(host: configuration.host, pid: configuration.pid, version: configuration.version)
         var round = Round()
-        round.leasesExtended = try await queue.extendLeases()
+        if let heldJobs {
+            round.leasesExtended = try await queue.extendLeases(of: heldJobs())
+        } else {
+            round.leasesExtended = try await queue.extendLeases()
+        }
         switch gate.databaseAnswered(at: .now) {
         case .rescue:
             round.rescue = try await queue.rescueLapsedLeases(limit: configuration.batchLimit)

@@ -162,6 +162,28 @@ import TestSupport
 }
 
 @Suite struct HousekeeperTests {
+    @Test func aWorkerExtendsOnlyTheLeasesOfTheJobsItKnowsItHolds() async throws {
+        try await TestDatabase.withMigrated { client, _ in
+            let db = QueueFixtures(client: client)
+            _ = try await db.enqueuedCampaign(tokens: 30, chunkSize: 10)
+            let mine = db.queue("keeper")
+            let claimed = try await mine.claim(limit: 3)
+            try #require(claimed.count == 3)
+            // The third claim's answer was lost: the worker never learnt it holds that job.
+            try await client.execute("UPDATE push.job SET lease_until = now() + interval '5 seconds'", logger: db.logger)
+            let known = [claimed[0].id, claimed[1].id]
+            let keeper = QueueHousekeeper(
+                queue: mine, configuration: .init(host: "h", pid: 1, version: "t"), heldJobs: { known })
+            let round = try await keeper.runOnce()
+            #expect(round.leasesExtended == 2)
+            let orphan = claimed[2].id.rawValue
+            #expect(try await db.scalar(
+                "SELECT count(*) FROM push.job WHERE lease_until < now() + interval '10 seconds'", as: Int64.self) == 1)
+            #expect(try await db.scalar(
+                "SELECT id FROM push.job WHERE lease_until < now() + interval '10 seconds'", as: Int64.self) == orphan)
+        }
+    }
+
     @Test func aRoundBeatsExtendsRescuesAndSweeps() async throws {
         try await TestDatabase.withMigrated { client, _ in
             let db = QueueFixtures(client: client)

@@ -36,6 +36,7 @@ import TestSupport
                 ("complete", Queries.complete(worker: worker, batch: batch)),
                 ("complete (empty)", Queries.complete(worker: worker, batch: CompletionBatch())),
                 ("extendLeases", Queries.extendLeases(worker: worker, leaseSeconds: 30)),
+                ("extendLeases (held)", Queries.extendLeases(worker: worker, leaseSeconds: 30, jobs: [1, 2])),
                 ("releaseAll", Queries.releaseAll(worker: worker)),
                 ("release", Queries.release(worker: worker, jobs: [1, 2])),
                 ("rescue", Queries.rescue(limit: 10)),

@@ -121,6 +121,17 @@ enum Queries {
         """
     }
 
+    /// Extends the leases of `jobs` only, where `worker` still holds them. A job leased to the
+    /// worker but not among them — a claim that committed while its answer was lost — lapses and
+    /// is rescued instead of being kept alive by a worker that does not know it.
+    static func extendLeases(worker: WorkerID, leaseSeconds: Double, jobs: [Int64]) -> PostgresQuery {
+        """
+        UPDATE push.job SET lease_until = now() + make_interval(secs => \(leaseSeconds))
+        WHERE id = ANY(\(jobs)::bigint[]) AND state = 'running' AND lease_owner = \(worker.rawValue)
+        RETURNING id
+        """
+    }
+
     /// Hands back every job `worker` holds, unsent and without counting the attempt (graceful
     /// shutdown). Index: `job_running`. Returns the released ids.
     static func releaseAll(worker: WorkerID) -> PostgresQuery {

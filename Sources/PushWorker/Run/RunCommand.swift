@@ -124,10 +124,10 @@ public struct RunCommand: AsyncParsableCommand {
             host: ProcessInfo.processInfo.hostName, pid: ProcessInfo.processInfo.processIdentifier,
             version: PushWorkerVersion.current)
         housekeeping.interval = .seconds(min(5, max(1, lease / 6)))
-        let housekeeper = QueueHousekeeper(queue: queue, configuration: housekeeping)
         let health = WorkerHealth()
         let sender = Worker(queue: queue, writer: writer, settings: settings,
                             eventLoops: MultiThreadedEventLoopGroup.singleton, health: health, logger: logger)
+        let housekeeper = QueueHousekeeper(queue: queue, configuration: housekeeping, heldJobs: sender.heldJobs)
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: client)]
         if let registry {

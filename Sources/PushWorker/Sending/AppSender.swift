@@ -16,7 +16,7 @@ final class AppSender: Sendable {
     struct Events: Sendable {
         /// Jobs whose reports the writer refused (it was stopping and could not write them): they
         /// are no longer held, their leases lapse. Recorded jobs are counted by the writer.
-        var jobsDropped: @Sendable (Int) -> Void
+        var jobsDropped: @Sendable ([ClaimedJob]) -> Void
         /// The gateway refused the app's client certificate, or the gateway's certificate did not
         /// verify: the app must stop until its credentials are fixed.
         var appFailed: @Sendable (GatewayFailure) -> Void
@@ -162,17 +162,17 @@ final class AppSender: Sendable {
     }
 
     private func finish(_ reports: [JobReport]) async {
-        var dropped = 0
+        var dropped: [ClaimedJob] = []
         for report in reports {
             do {
                 try await writer.submit(report)
             } catch {
-                dropped += 1
+                dropped.append(report.job)
                 logger.error("could not record a job's outcomes; its lease will lapse and it will be claimed again",
                              metadata: ["app": "\(app.name)", "job": "\(report.job.id.rawValue)", "error": "\(error)"])
             }
         }
-        if dropped > 0 {
+        if !dropped.isEmpty {
             events.jobsDropped(dropped)
         }
     }

@@ -14,11 +14,13 @@ final class JobBudget: Sendable {
     private struct Held {
         var total = 0
         var byApp: [AppID: Int] = [:]
+        var ids: Set<JobID> = []
 
-        mutating func remove(_ count: Int, of app: AppID) {
-            total -= count
-            let left = (byApp[app] ?? 0) - count
-            byApp[app] = left > 0 ? left : nil
+        mutating func remove(_ job: ClaimedJob) {
+            guard ids.remove(job.id) != nil else { return }
+            total -= 1
+            let left = (byApp[job.appID] ?? 0) - 1
+            byApp[job.appID] = left > 0 ? left : nil
         }
     }
 
@@ -42,6 +44,9 @@ final class JobBudget: Sendable {
 
     var heldCount: Int { held.withLockedValue { $0.total } }
 
+    /// The jobs held now: the only ones whose leases the worker extends (``QueueHousekeeper``).
+    var heldJobs: [JobID] { held.withLockedValue { Array($0.ids) } }
+
     /// Apps holding ``appShare`` jobs or more.
     var appsAtShare: Set<AppID> {
         held.withLockedValue { held in Set(held.byApp.lazy.filter { $0.value >= self.appShare }.map(\.key)) }
@@ -55,23 +60,19 @@ final class JobBudget: Sendable {
     /// Counts claimed jobs in.
     func take(_ jobs: [ClaimedJob]) {
         held.withLockedValue { held in
-            held.total += jobs.count
-            for job in jobs { held.byApp[job.appID, default: 0] += 1 }
+            for job in jobs where held.ids.insert(job.id).inserted {
+                held.total += 1
+                held.byApp[job.appID, default: 0] += 1
+            }
         }
     }
 
-    /// `count` jobs of `app` are done with (dropped by its sender).
-    func give(_ count: Int, of app: AppID) {
-        guard count > 0 else { return }
-        held.withLockedValue { $0.remove(count, of: app) }
-        nudge()
-    }
-
-    /// `jobs` are done with: recorded by the writer, or handed back to the queue.
+    /// `jobs` are done with: recorded by the writer, handed back to the queue, or dropped by
+    /// their sender (the writer refused them; their leases lapse).
     func give(_ jobs: [ClaimedJob]) {
         guard !jobs.isEmpty else { return }
         held.withLockedValue { held in
-            for job in jobs { held.remove(1, of: job.appID) }
+            for job in jobs { held.remove(job) }
         }
         nudge()
     }

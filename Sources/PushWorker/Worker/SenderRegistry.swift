@@ -159,7 +159,7 @@ final class SenderRegistry: Sendable {
     private func makeSender(for app: AppRecord, transport: any NotificationTransport) -> AppSender {
         let budget = self.budget
         let events = AppSender.Events(
-            jobsDropped: { budget.give($0, of: app.id) },
+            jobsDropped: { budget.give($0) },
             appFailed: { [weak self] failure in self?.appFailed(app.id, name: app.name, failure: failure) },
             gatewayUnreachable: { [weak self] failure in self?.gatewayUnreachable(app.id, name: app.name, failure: failure) },
             gatewayAnswered: { [weak self] in self?.gatewayAnswered(app.id, name: app.name) })

@@ -19,6 +19,7 @@ public struct Worker: Service {
     /// What `/health` reports; the worker keeps it current.
     public let health: WorkerHealth
     public let logger: Logger
+    private let budget: JobBudget
 
     public init(queue: JobQueue, writer: OutcomeWriter, settings: WorkerSettings,
                 eventLoops: any EventLoopGroup, health: WorkerHealth = WorkerHealth(), logger: Logger) {
@@ -28,6 +29,14 @@ public struct Worker: Service {
         self.eventLoops = eventLoops
         self.health = health
         self.logger = logger
+        self.budget = JobBudget(limit: settings.maxJobs)
+    }
+
+    /// The jobs this worker holds now: give it to the ``QueueHousekeeper`` so that it extends
+    /// these leases and no other lease under the worker's id.
+    public var heldJobs: @Sendable () -> [JobID] {
+        let budget = self.budget
+        return { budget.heldJobs }
     }
 
     public func run() async throws {
@@ -39,7 +48,7 @@ public struct Worker: Service {
             ])
         }
         let instruments = WorkerInstruments()
-        let budget = JobBudget(limit: settings.maxJobs)
+        let budget = self.budget
         await writer.observeRecorded { budget.give($0) }
         let senders = SenderRegistry(queue: queue, writer: writer, settings: settings, eventLoops: eventLoops,
                                      instruments: instruments, budget: budget, logger: logger)

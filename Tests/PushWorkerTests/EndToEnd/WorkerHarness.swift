@@ -120,7 +120,7 @@ struct WorkerHarness {
                             eventLoops: MultiThreadedEventLoopGroup.singleton, health: health, logger: logger)
         return ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: writer)]
-                + (housekeeping ? [.init(service: QueueHousekeeper(queue: queue, configuration: housekeeper))] : [])
+                + (housekeeping ? [.init(service: QueueHousekeeper(queue: queue, configuration: housekeeper, heldJobs: worker.heldJobs))] : [])
                 + [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup)],
             logger: logger))
     }
